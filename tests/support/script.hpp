@@ -48,16 +48,15 @@ class Script {
 
 }  // namespace aio::testing
 
-// EXPECT_STEP_EQ(script, seen, expected, rule): a gtest expectation whose failure replays the script.
-#define EXPECT_STEP_EQ(script, seen, expected, rule)                                       \
-  do {                                                                                     \
-    const auto& aio_seen_ = (seen);                                                        \
-    const auto& aio_expected_ = (expected);                                                \
-    EXPECT_TRUE(aio_seen_ == aio_expected_)                                                \
-        << (script).report((rule), ::testing::PrintToString(aio_expected_),                \
-                           ::testing::PrintToString(aio_seen_));                           \
+// EXPECT_STEP_EQ(script, seen, expected, rule): a gtest expectation whose failure replays the
+// script.
+#define EXPECT_STEP_EQ(script, seen, expected, rule)                                           \
+  do {                                                                                         \
+    const auto& aio_seen_ = (seen);                                                            \
+    const auto& aio_expected_ = (expected);                                                    \
+    EXPECT_TRUE(aio_seen_ == aio_expected_) << (script).report(                                \
+        (rule), ::testing::PrintToString(aio_expected_), ::testing::PrintToString(aio_seen_)); \
   } while (false)
 
 // EXPECT_STEP_TRUE(script, condition, rule): the rule must hold.
-#define EXPECT_STEP_TRUE(script, condition, rule) \
-  EXPECT_TRUE(condition) << (script).report((rule))
+#define EXPECT_STEP_TRUE(script, condition, rule) EXPECT_TRUE(condition) << (script).report((rule))

@@ -72,13 +72,13 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
 
     // co_yield of an lvalue: the body may change it after resuming, so the consumer gets a copy,
     // kept in the frame until the body resumes.
-    auto yield_value(const T& value)
-      requires std::copy_constructible<T>
-    {
+    auto yield_value(const T& value) requires std::copy_constructible<T> {
       struct CopiedValue : std::suspend_always {
         T copy;
         promise_type* root;
-        void await_suspend(std::coroutine_handle<>) noexcept { root->value_ = std::addressof(copy); }
+        void await_suspend(std::coroutine_handle<>) noexcept {
+          root->value_ = std::addressof(copy);
+        }
       };
       return CopiedValue{{}, value, root_};
     }
@@ -100,14 +100,14 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
 
    private:
     friend class Generator;
-    T* value_ = nullptr;             // (root) the value the consumer reads now
-    std::exception_ptr exception_;   // what escaped the body, for the consumer or the parent
-    bool executing_ = false;         // (root) inside advance(): resuming again is an error
-    bool started_ = false;           // (root) the body has been asked for a first value
-    promise_type* root_ = this;      // the generator being iterated, at the top of the chain
-    Handle parent_;                  // the generator that delegated to this one, if any
-    Handle leaf_;                    // (root) the innermost active generator: the one to resume
-    Handle* owner_ = nullptr;        // the handle that owns this nested frame, in the parent
+    T* value_ = nullptr;            // (root) the value the consumer reads now
+    std::exception_ptr exception_;  // what escaped the body, for the consumer or the parent
+    bool executing_ = false;        // (root) inside advance(): resuming again is an error
+    bool started_ = false;          // (root) the body has been asked for a first value
+    promise_type* root_ = this;     // the generator being iterated, at the top of the chain
+    Handle parent_;                 // the generator that delegated to this one, if any
+    Handle leaf_;                   // (root) the innermost active generator: the one to resume
+    Handle* owner_ = nullptr;       // the handle that owns this nested frame, in the parent
   };
   // endregion
 

@@ -35,8 +35,8 @@ class RowCursor {
   State state_ = State::kStart;  // the resume point
   int first_;                    // the parameters, copied into the frame
   int last_;
-  int id_ = 0;                   // the local that lives across the yield
-  Row current_;                  // the yielded value, kept until the next resume
+  int id_ = 0;   // the local that lives across the yield
+  Row current_;  // the yielded value, kept until the next resume
 };
 // endregion
 
@@ -63,7 +63,11 @@ class RowCursorIterator {
   RowCursor* cursor_ = nullptr;
 };
 
-inline RowCursorIterator begin(RowCursor& cursor) { return RowCursorIterator(cursor); }
-inline std::default_sentinel_t end(RowCursor&) noexcept { return {}; }
+inline RowCursorIterator begin(RowCursor& cursor) {
+  return RowCursorIterator(cursor);
+}
+inline std::default_sentinel_t end(RowCursor&) noexcept {
+  return {};
+}
 
 }  // namespace aio

@@ -72,10 +72,10 @@ class SendGenerator {
     }
     // endregion
 
-    std::optional<Y> yielded_;      // the last value yielded, until the caller takes it
-    std::optional<S> sent_;         // what send() delivers to the parked co_yield
-    std::exception_ptr thrown_;     // what throw_into() raises at the parked co_yield
-    std::exception_ptr escaped_;    // what escaped the body
+    std::optional<Y> yielded_;    // the last value yielded, until the caller takes it
+    std::optional<S> sent_;       // what send() delivers to the parked co_yield
+    std::exception_ptr thrown_;   // what throw_into() raises at the parked co_yield
+    std::exception_ptr escaped_;  // what escaped the body
     bool started_ = false;
     bool executing_ = false;
   };
