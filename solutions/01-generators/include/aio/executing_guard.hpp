@@ -8,6 +8,7 @@ namespace aio {
 // Set for the length of one resume of a generator. A body that asks its own generator for the
 // next value would resume a coroutine that is not suspended, which is undefined behaviour;
 // Python raises "ValueError: generator already executing", and so do we (as std::logic_error).
+// region: executing_guard
 class ExecutingGuard {
  public:
   explicit ExecutingGuard(bool& executing) : executing_(executing) {
@@ -23,5 +24,6 @@ class ExecutingGuard {
  private:
   bool& executing_;
 };
+// endregion
 
 }  // namespace aio

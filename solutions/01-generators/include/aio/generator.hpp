@@ -53,11 +53,13 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
     // Lazy start: the body waits until the first value is asked for.
     std::suspend_always initial_suspend() noexcept { return {}; }
 
+    // region: final_suspend
     // A nested generator that finishes hands the turn back to the one that delegated to it.
     std::suspend_always final_suspend() noexcept {
       if (parent_) root_->leaf_ = parent_;
       return {};
     }
+    // endregion
 
     // co_yield of a temporary: it lives in the frame until the body resumes, so the consumer
     // reads (or moves) it where it is.
@@ -149,6 +151,7 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
   }
   ~Generator() { destroy_innermost_first(); }
 
+  // region: begin
   // Starts the body the first time (it runs to its first co_yield). Later calls return an
   // iterator at the value the generator is parked on: a generator is a single pass, and a
   // second loop continues where the first one stopped; after the end it is empty.
@@ -160,6 +163,7 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
     return iterator(coroutine_.get());
   }
   std::default_sentinel_t end() const noexcept { return {}; }
+  // endregion
 
  private:
   explicit Generator(Handle handle) noexcept : coroutine_(handle) {}

@@ -11,13 +11,16 @@
 
 namespace aio {
 
+// region: job
 // What a job yields to give up the processor: `co_yield aio::next_turn;`
 struct Turn {};
 inline constexpr Turn next_turn{};
 
 // A job is a generator that runs until it yields, then waits for its next turn.
 using Job = Generator<Turn>;
+// endregion
 
+// region: round_robin
 // Runs jobs in turns, first come first served: each turn resumes one job until it yields,
 // then sends it to the back of the queue. A job that finishes leaves; a job that throws
 // is reported and leaves; the others go on. No job can be interrupted: a job that never
@@ -55,5 +58,6 @@ class RoundRobin {
   std::deque<Entry> ready_;
   ErrorReporter report_;
 };
+// endregion
 
 }  // namespace aio

@@ -40,6 +40,7 @@ class SendGenerator {
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
 
+    // region: exchange
     // `co_yield value` parks the value for the caller and evaluates to what the caller sends.
     auto yield_value(Y value) {
       yielded_ = std::move(value);
@@ -49,6 +50,7 @@ class SendGenerator {
       };
       return Exchange{{}, *this};
     }
+    // endregion
 
     void unhandled_exception() { escaped_ = std::current_exception(); }
     void return_void() noexcept {}
@@ -82,12 +84,14 @@ class SendGenerator {
 
   SendGenerator() = default;
 
+  // region: next
   // Python: next(gen). Runs the body to its next co_yield, which receives nothing.
   // Returns the value yielded, or nothing once the body has finished.
   std::optional<Y> next() {
     if (done()) return std::nullopt;
     return resume();
   }
+  // endregion
 
   // region: send
   // Python: gen.send(value). Resumes the parked co_yield with `value`.
@@ -134,6 +138,7 @@ class SendGenerator {
  private:
   explicit SendGenerator(Handle handle) noexcept : coroutine_(handle) {}
 
+  // region: resume
   // Runs the body to its next co_yield or to its end; rethrows what escaped it.
   std::optional<Y> resume() {
     promise_type& promise = coroutine_.promise();
@@ -147,6 +152,7 @@ class SendGenerator {
     }
     return std::exchange(promise.yielded_, std::nullopt);
   }
+  // endregion
 
   UniqueCoroutine<promise_type> coroutine_;
 };

@@ -9,6 +9,7 @@ namespace aio {
 // Owns one coroutine frame: destroying the owner destroys the frame, which runs the
 // destructors of every local that is alive at the suspension point (Python's close()).
 // Move-only: two owners of one frame would destroy it twice.
+// region: unique_coroutine
 template <class Promise>
 class UniqueCoroutine {
  public:
@@ -39,5 +40,6 @@ class UniqueCoroutine {
  private:
   Handle handle_;
 };
+// endregion
 
 }  // namespace aio

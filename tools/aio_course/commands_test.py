@@ -1,0 +1,168 @@
+"""`course test`, `course status` and `course watch`: the student's loop."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from . import cmake, ctest, report, ui
+from .exercises import Exercise, chapter_exercises, find_exercise
+from .repo import ROOT, Chapter, chapters as all_chapters, exact_label_regex, find_chapter, parse_exercise_id
+
+DEFAULT_TIMEOUT = 60  # seconds a test may take; a test that waits longer is hanging
+
+
+def choose_build(preset: str | None, mine: str | None) -> cmake.Build:
+    """mine: None (the reference), a chapter number as text, or 'all'."""
+    if mine is None:
+        # AIO_MINE="" pins a reference build, whatever an earlier configure left in the cache.
+        return cmake.Build(preset or "dev", variables={"AIO_MINE": ""})
+    return cmake.Build(preset or "mine", variables={"AIO_MINE": mine})
+
+
+def select(target: str | None) -> tuple[list[Chapter], Exercise | None]:
+    """'1' -> chapter 1; '1.2' -> exercise 1.2; None -> every chapter."""
+    if target is None:
+        return all_chapters(), None
+    if "." in target:
+        chapter_number, number = parse_exercise_id(target)
+        exercise = find_exercise(f"{chapter_number}.{number}")
+        return [exercise.chapter], exercise
+    if not target.isdigit():
+        raise ui.UsageError(f"'{target}' is neither a chapter number (1) nor an exercise (1.2)")
+    return [find_chapter(int(target))], None
+
+
+def run_tests(build: cmake.Build, selected: list[Chapter], exercise: Exercise | None,
+              quiet: bool = False) -> tuple[ctest.TestRun, list[report.ExerciseResult]]:
+    cmake.build(build, quiet=quiet)
+    if exercise:
+        labels = [exact_label_regex(exercise.label)]
+        exercises = [exercise]
+    else:
+        everything = all_chapters()
+        labels = [] if len(selected) == len(everything) else [exact_label_regex(selected[0].label)]
+        exercises = [e for chapter in selected for e in chapter_exercises(chapter)]
+    progress = ui.ProgressLine(enabled=ui.is_terminal() and not quiet)
+    run = ctest.run(build.binary_dir, labels, build.binary_dir / "course-junit.xml",
+                    timeout=DEFAULT_TIMEOUT, progress=progress)
+    rows = report.group(run, exercises, [c.number for c in selected])
+    return run, rows
+
+
+def command_test(args) -> int:
+    selected, exercise = select(args.target)
+    mine = None
+    if args.mine_all:
+        mine = "all"
+    elif args.mine:
+        mine = str(selected[0].number) if args.target else "all"
+    build = choose_build(args.preset, mine)
+    run, rows = run_tests(build, selected, exercise)
+    if not run.results:
+        what = f"exercise {exercise.exercise_id}" if exercise else "this selection"
+        raise ui.CourseError(f"no tests found for {what} in {ui_path(build.binary_dir)}; "
+                             "is its test file in tests/NN-topic/ named exN.E_*_test.cpp?")
+    ui.say()
+    ui.say(report.exercise_table(rows))
+    for line in report.failure_details(rows):
+        ui.say(line)
+    ui.say()
+    ui.say(report.summary_line(run))
+    return 0 if run.failed == 0 else 1
+
+
+def ui_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def command_status(args) -> int:
+    ui.say(ui.dim("building your code (all chapters) and running every test ..."))
+    build = choose_build(None, "all")
+    run, rows = run_tests(build, all_chapters(), None, quiet=True)
+    table_rows, next_up = [], None
+    for row in rows:
+        if not row.exercise:
+            continue
+        status = {report.DONE: "done", report.FAILING: "failing",
+                  report.NOT_STARTED: "not started", report.NO_TESTS: "no tests"}[row.status]
+        colour = {"done": ui.ok, "failing": ui.bad, "not started": ui.dim, "no tests": ui.warn}[status]
+        table_rows.append([f"{row.chapter_number:02d}", row.key, row.exercise.title,
+                           f"{row.passed}/{len(row.tests)}", colour(status)])
+        if next_up is None and row.status != report.DONE:
+            next_up = row
+    ui.say(ui.table(["chapter", "exercise", "title", "tests", "status"], table_rows))
+    ui.say()
+    if next_up is None:
+        ui.say(ui.ok("Every exercise passes. Well done: try ./course tour, or ./course bench."))
+    else:
+        ex = next_up.exercise
+        ui.say(f"next: {ui.bold('Exercise ' + ex.exercise_id)}: {ex.title}")
+        ui.say(f"  read chapters/{ex.chapter.folder}/README.md, then ./course test {ex.exercise_id} --mine")
+    ui.say(report.summary_line(run))
+    return 0
+
+
+def _snapshot(folders: list[Path]) -> dict[Path, float]:
+    """mtime of every file below the folders; polling keeps us free of inotify and platforms."""
+    times = {}
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if path.is_file():
+                try:
+                    times[path] = path.stat().st_mtime
+                except FileNotFoundError:
+                    pass  # deleted between listing and stat: an editor's temporary file
+    return times
+
+
+def _latest_chapter() -> Chapter:
+    """The chapter whose code the student touched last: what watch follows by default."""
+    newest, chosen = -1.0, None
+    for chapter in all_chapters():
+        for folder in ("include", "src"):
+            for path in (chapter.chapter_dir / folder).rglob("*"):
+                if path.is_file() and path.stat().st_mtime > newest:
+                    newest, chosen = path.stat().st_mtime, chapter
+    if chosen is None:
+        everything = all_chapters()
+        if not everything:
+            raise ui.CourseError("there are no chapters yet")
+        chosen = everything[0]
+    return chosen
+
+
+def _watch_once(chapter: Chapter) -> None:
+    build = choose_build(None, str(chapter.number))
+    try:
+        run, rows = run_tests(build, [chapter], None)
+    except ui.CourseError as e:
+        ui.say(ui.bad(f"✗ {e}"))
+        return
+    ui.say(report.exercise_table(rows))
+    failing = next((r for r in rows if r.exercise and r.status != report.DONE), None)
+    if failing is None:
+        ui.say(ui.ok(f"chapter {chapter.nn}: every exercise passes."))
+    else:
+        ui.say(f"first to fix: {ui.bold('Exercise ' + failing.exercise.exercise_id)}: {failing.exercise.title}")
+        for line in report.failure_details([failing], per_exercise=2)[1:]:
+            ui.say(line)
+    ui.say(report.summary_line(run))
+
+
+def command_watch(args) -> int:
+    chapter = find_chapter(int(args.chapter)) if args.chapter else _latest_chapter()
+    folders = [ROOT / "chapters", ROOT / "tests"]
+    try:
+        while True:
+            ui.say(ui.dim(f"— {time.strftime('%H:%M:%S')} testing chapter {chapter.nn} with your code"))
+            _watch_once(chapter)
+            ui.say(ui.dim("watching chapters/ and tests/; save a file to re-run, Ctrl-C to stop"))
+            before = _snapshot(folders)
+            while _snapshot(folders) == before:
+                time.sleep(1)
+    except KeyboardInterrupt:
+        ui.say("\nstopped watching.")
+        return 0
