@@ -95,8 +95,15 @@ function(aio_add_tests dir nn lib)
       add_dependencies(${target} ${examples})
     endif()
     # PRE_TEST: list the tests when ctest runs, so a build against stubs never runs them.
-    gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST
-      PROPERTIES LABELS "${labels}" TIMEOUT 30)
+    gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST TEST_LIST ${target}_TESTS)
+    # Labels are a list, and gtest_discover_tests(PROPERTIES) flattens lists: set them from a
+    # script that CTest includes after the discovered tests are known.
+    set(properties ${CMAKE_CURRENT_BINARY_DIR}/${target}_properties.cmake)
+    file(WRITE ${properties} "if(${target}_TESTS)\n"
+                             "  set_tests_properties(\${${target}_TESTS} PROPERTIES "
+                             "LABELS \"${labels}\" TIMEOUT ${AIO_TEST_TIMEOUT})\n"
+                             "endif()\n")
+    set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${properties})
   endforeach()
 endfunction()
 

@@ -8,13 +8,12 @@ them, cleanly (no crash, no hang, no pass), then builds the reference and proves
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Callable
 
 from . import cmake, ctest, examples, markers, snippets, starters, ui
 from .exercises import chapter_exercises
 from .lessons import lesson_exercise_ids, read_hints
-from .repo import ROOT, chapters as all_chapters, relative
+from .repo import ROOT, chapters as all_chapters
 
 CHECK_DIR = ROOT / "build" / "check-starters"
 STUB_TEST_TIMEOUT = 10  # seconds: a test on a stub must fail fast, not wait for a timeout
@@ -104,7 +103,7 @@ def check_reference_passes() -> list[str]:
     if not run.results:
         return ["the reference build has no tests"]
     return [f"test {t.name} fails on the reference ({t.status}): "
-            + (t.failure_lines(limit=2)[0] if t.failure_lines(limit=2) else "no output")
+            + (" / ".join(t.failure_lines(limit=3)) or "no output")
             for t in run.results if not t.passed]
 
 

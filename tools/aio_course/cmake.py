@@ -61,7 +61,9 @@ def configure(build: Build, quiet: bool = False) -> None:
     command = ["cmake", "--preset", build.preset, "-B", str(build.binary_dir)]
     command += [f"-D{name}={value}" for name, value in build.variables.items()]
     if not quiet:
-        ui.say(ui.dim(f"configuring ({' '.join(command[1:])})"))
+        shown = " ".join(f"-D{name}={value}" for name, value in build.variables.items() if value)
+        ui.say(ui.dim(f"configuring {_relative(build.binary_dir)} (cmake --preset {build.preset}"
+                      f"{' ' + shown if shown else ''})"))
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode != 0:
         print(result.stdout + result.stderr)
@@ -98,11 +100,16 @@ def build(build: Build, targets: list[str] | None = None, quiet: bool = False,
     if process.returncode != 0:
         print("\n".join(output))
         first = next((m for line in output if (m := COMPILER_ERROR.match(line))), None)
-        detail = f": {first.group('where')}: {first.group('what')}" if first else "; the output is above"
+        where = first.group("where").removeprefix(str(ROOT) + "/") if first else ""
+        detail = f": {where}: {first.group('what')}" if first else "; the output is above"
         raise ui.CourseError(f"the build of {what} failed{detail}")
     if not quiet:
         ui.say(ui.dim(f"built {what} in {elapsed:.1f} s"))
     return elapsed
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
 
 
 def _short(action: str) -> str:

@@ -95,8 +95,11 @@ def command_tour(args) -> int:
     ui.say(ui.table(["chapter", "example", "result", "time"], rows))
     ui.say()
     failed = sum(result != "ok" for _, result, _ in outcomes)
+    total = sum(elapsed for _, _, elapsed in outcomes)
     if failed:
-        ui.say(ui.bad(f"{failed} of {len(outcomes)} examples failed."))
+        ui.say(ui.bad(f"{failed} of {len(outcomes)} examples failed") + ui.dim(f" ({_seconds(total)} in all)."))
+    else:
+        ui.say(ui.ok(f"all {len(outcomes)} examples ran") + ui.dim(f" ({_seconds(total)} in all)."))
     first = stops[0].chapter
     ui.say("Go further:")
     for command, what in ((f"./course test {first.number}", f"chapter {first.number}'s tests, on the reference code"),

@@ -65,16 +65,19 @@ def stage_figures() -> None:
     target.mkdir(parents=True, exist_ok=True)
     if not figures.is_dir():
         return
-    for source in sorted(figures.iterdir()):
+    sources = sorted(p for p in figures.iterdir() if p.is_file())
+    for source in sources:
+        if source.suffix != ".dot":
+            shutil.copy2(source, target / source.name)
+    # Drawn after the copies: a diagram's .dot is its source, even when an old .svg sits beside it.
+    for source in sources:
         if source.suffix == ".dot":
             svg = target / (source.stem + ".svg")
             result = subprocess.run(["dot", "-Tsvg", str(source), "-o", str(svg)],
                                     capture_output=True, text=True)
             if result.returncode != 0:
                 raise ui.CourseError(f"dot could not draw slides/figures/{source.name}: "
-                                     f"{result.stderr.strip().splitlines()[-1:]}")
-        elif source.is_file():
-            shutil.copy2(source, target / source.name)
+                                     f"{' '.join(result.stderr.strip().splitlines()[-1:])}")
 
 
 def marp(deck: Path, output: Path, pdf: bool = False) -> None:

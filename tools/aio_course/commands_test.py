@@ -33,14 +33,14 @@ def select(target: str | None) -> tuple[list[Chapter], Exercise | None]:
 
 
 def run_tests(build: cmake.Build, selected: list[Chapter], exercise: Exercise | None,
-              quiet: bool = False) -> tuple[ctest.TestRun, list[report.ExerciseResult]]:
+              quiet: bool = False, everything: bool = False) -> tuple[ctest.TestRun, list[report.ExerciseResult]]:
     cmake.build(build, quiet=quiet)
     if exercise:
         labels = [exact_label_regex(exercise.label)]
         exercises = [exercise]
     else:
-        everything = all_chapters()
-        labels = [] if len(selected) == len(everything) else [exact_label_regex(selected[0].label)]
+        # One chapter: its label; every chapter (course test, status): no filter at all.
+        labels = [exact_label_regex(selected[0].label)] if len(selected) == 1 and not everything else []
         exercises = [e for chapter in selected for e in chapter_exercises(chapter)]
     progress = ui.ProgressLine(enabled=ui.is_terminal() and not quiet)
     run = ctest.run(build.binary_dir, labels, build.binary_dir / "course-junit.xml",
@@ -57,7 +57,7 @@ def command_test(args) -> int:
     elif args.mine:
         mine = str(selected[0].number) if args.target else "all"
     build = choose_build(args.preset, mine)
-    run, rows = run_tests(build, selected, exercise)
+    run, rows = run_tests(build, selected, exercise, everything=args.target is None)
     if not run.results:
         what = f"exercise {exercise.exercise_id}" if exercise else "this selection"
         raise ui.CourseError(f"no tests found for {what} in {ui_path(build.binary_dir)}; "
@@ -81,7 +81,7 @@ def ui_path(path: Path) -> str:
 def command_status(args) -> int:
     ui.say(ui.dim("building your code (all chapters) and running every test ..."))
     build = choose_build(None, "all")
-    run, rows = run_tests(build, all_chapters(), None, quiet=True)
+    run, rows = run_tests(build, all_chapters(), None, quiet=True, everything=True)
     table_rows, next_up = [], None
     for row in rows:
         if not row.exercise:
@@ -157,6 +157,8 @@ def command_watch(args) -> int:
     folders = [ROOT / "chapters", ROOT / "tests"]
     try:
         while True:
+            if ui.is_terminal():
+                print("\033[2J\033[H", end="")  # a fresh screen: only the latest run matters
             ui.say(ui.dim(f"— {time.strftime('%H:%M:%S')} testing chapter {chapter.nn} with your code"))
             _watch_once(chapter)
             ui.say(ui.dim("watching chapters/ and tests/; save a file to re-run, Ctrl-C to stop"))

@@ -28,6 +28,7 @@ EXECUTABLE_EXERCISE = re.compile(r"^ch(?P<nn>\d\d)_ex(?P<id>\d+\.\d+)_")
 NOT_IMPLEMENTED = re.compile(r"NotImplemented|not implemented", re.IGNORECASE)
 GTEST_RUN = re.compile(r"^\[ RUN\s+\]")
 GTEST_END = re.compile(r"^\[\s+(FAILED|OK|SKIPPED)\s+\]")
+GTEST_FAILURE = re.compile(r"^(.*:\d+|unknown file): (Failure|error: .*)$")
 
 PASSED, FAILED, TIMEOUT, CRASHED, NOT_RUN, SKIPPED = (
     "passed", "failed", "timeout", "crashed", "not run", "skipped")
@@ -65,27 +66,54 @@ class TestResult:
         """The test met a stub: the student has not started this exercise."""
         return self.status == FAILED and bool(NOT_IMPLEMENTED.search(self.output))
 
-    def failure_lines(self, limit: int = 6) -> list[str]:
-        """What the test itself said (gtest's failure lines), at most `limit` lines."""
-        lines, inside = [], False
+    def failure_lines(self, limit: int = 12) -> list[str]:
+        """What the test itself said about its first failure, at most `limit` lines.
+
+        The first failure is the one to fix: later ones usually follow from it. GoogleTest's
+        "Value of: x / Actual: false / Expected: true" says nothing the test's own message
+        does not, so it is left out.
+        """
+        inside, lines = False, []
         for line in self.output.splitlines():
             if GTEST_RUN.match(line):
                 inside = True
-                continue
-            if GTEST_END.match(line):
+            elif GTEST_END.match(line):
                 inside = False
-                continue
-            if inside and line.strip():
+            elif inside:
                 lines.append(line.rstrip())
+        blocks: list[list[str]] = []
+        for line in lines:
+            if GTEST_FAILURE.match(line) or not blocks:
+                blocks.append([])
+            blocks[-1].append(line)
+        shown = _without_boolean_expansion(blocks[0]) if blocks else []
+        shown = [line for line in shown if line.strip()]
+        if len(shown) > limit:
+            shown = shown[: limit - 1] + ["…"]
+        failures = sum(1 for block in blocks if block and GTEST_FAILURE.match(block[0]))
+        if failures > 1:
+            shown.append(f"(and {failures - 1} more failures in this test)")
         if self.status == TIMEOUT:
-            lines.append(f"(no result after {self.seconds:.0f} s: the test timed out; look for a loop that never ends)")
+            shown.append(f"(no result after {self.seconds:.0f} s: the test timed out; look for a loop that never ends)")
         elif self.status == CRASHED:
-            lines.append(f"(the test process crashed: {self.detail or 'killed by a signal'})")
+            shown.append(f"(the test process crashed: {self.detail or 'killed by a signal'})")
         elif self.status == NOT_RUN:
-            lines.append(f"(not run: {self.detail or 'its executable is missing'})")
-        if len(lines) > limit:
-            lines = lines[: limit - 2] + ["…"] + lines[-1:]  # keep the last: it says why
-        return lines
+            shown.append(f"(not run: {self.detail or 'its executable is missing'})")
+        return shown
+
+
+def _without_boolean_expansion(lines: list[str]) -> list[str]:
+    out, i = [], 0
+    while i < len(lines):
+        window = lines[i:i + 3]
+        if (len(window) == 3 and window[0].startswith("Value of: ")
+                and re.fullmatch(r"\s*Actual: (true|false)", window[1])
+                and re.fullmatch(r"Expected: (true|false)", window[2])):
+            i += 3
+            continue
+        out.append(lines[i])
+        i += 1
+    return out
 
 
 @dataclass
@@ -127,7 +155,7 @@ def list_tests(test_dir: Path, label_regexes: list[str]) -> dict[str, list[str]]
     result = subprocess.run(command, capture_output=True, text=True)
     if result.returncode != 0:
         raise ui.CourseError(f"ctest could not list the tests in {test_dir}: "
-                             f"{(result.stderr or result.stdout).strip().splitlines()[-1:]}")
+                             f"{' '.join((result.stderr or result.stdout).strip().splitlines()[-1:])}")
     tests = {}
     for test in json.loads(result.stdout).get("tests", []):
         labels = []
@@ -142,6 +170,11 @@ def list_tests(test_dir: Path, label_regexes: list[str]) -> dict[str, list[str]]
                     labels.append(wanted)
         tests[test["name"]] = labels
     return tests
+
+
+def _cmake_escape(text: str) -> str:
+    """A literal in a CMake regular expression (ctest -R)."""
+    return re.sub(r"([.\[\]()*+?^$|\\{}])", r"\\\1", text)
 
 
 def read_junit(path: Path) -> dict[str, tuple[str, float, str]]:
@@ -160,12 +193,18 @@ def run(test_dir: Path, label_regexes: list[str], junit: Path, timeout: int = 60
         echo: bool = False) -> TestRun:
     """Run the selected tests in parallel and return one TestResult per test."""
     labels = list_tests(test_dir, label_regexes)
+    selection = [arg for regex in label_regexes for arg in ("-L", regex)]
+    if label_regexes and not labels:
+        # ctest knows no test by these labels; the executables' names may still say which
+        # tests they are (a label lost in the CMake code): select those by name instead.
+        labels = {name: found for name, found in list_tests(test_dir, []).items()
+                  if all(any(re.search(regex, label) for label in found) for regex in label_regexes)}
+        if labels:
+            selection = ["-R", "^(" + "|".join(_cmake_escape(name) for name in labels) + ")$"]
     junit.parent.mkdir(parents=True, exist_ok=True)
     junit.unlink(missing_ok=True)
     command = ["ctest", "--test-dir", str(test_dir), "--output-junit", str(junit.resolve()),
-               "-j", str(jobs or os.cpu_count() or 2), "--timeout", str(timeout)]
-    for regex in label_regexes:
-        command += ["-L", regex]
+               "-j", str(jobs or os.cpu_count() or 2), "--timeout", str(timeout), *selection]
     results = {name: TestResult(name, labels=found) for name, found in labels.items()}
     done = 0
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

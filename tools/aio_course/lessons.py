@@ -7,6 +7,7 @@ lines; indented lines and lines that do not start a new item belong to the item 
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 LESSON_HEADING = re.compile(r"^###\s+Exercise\s+(\d+\.\d+)\b:?\s*(.*?)\s*$")
@@ -52,4 +53,10 @@ def read_hints(hints_file: Path) -> dict[str, list[str]]:
             current[-1] += "\n" + line
         elif current and not line.strip():
             current[-1] += "\n"
-    return {key: [h.rstrip() for h in items] for key, items in hints.items()}
+    return {key: [_tidy(h) for h in items] for key, items in hints.items()}
+
+
+def _tidy(item: str) -> str:
+    """Continuation lines lose the indent that Markdown needs under a list item."""
+    first, _, rest = item.partition("\n")
+    return (first + ("\n" + textwrap.dedent(rest) if rest else "")).rstrip()

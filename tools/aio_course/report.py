@@ -73,7 +73,7 @@ def where_to_read(exercise: Exercise) -> list[str]:
             f"hint: ./course hint {exercise.exercise_id}"]
 
 
-def failure_details(rows: list[ExerciseResult], per_exercise: int = 4) -> list[str]:
+def failure_details(rows: list[ExerciseResult], per_exercise: int = 3) -> list[str]:
     """What each failing test said, grouped by exercise, with where to read and the hint.
 
     Exercises not started yet are listed on one line: their tests all say the same thing

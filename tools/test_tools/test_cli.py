@@ -2,7 +2,6 @@
 import io
 import json
 import subprocess
-import sys
 import tempfile
 import unittest
 from contextlib import redirect_stdout
@@ -11,7 +10,7 @@ from types import SimpleNamespace
 from unittest import mock
 
 import support
-from aio_course import cli, commands_hint, ui
+from aio_course import commands_hint, ui
 from aio_course.exercises import Exercise
 from aio_course.repo import Chapter
 

@@ -7,7 +7,7 @@ import textwrap
 import unittest
 from pathlib import Path
 
-import support
+import support  # noqa: F401  (puts tools/ on the path)
 from aio_course import check, ctest, report
 from aio_course.exercises import Exercise
 from aio_course.repo import Chapter
@@ -60,7 +60,18 @@ class Results(unittest.TestCase):
         self.assertEqual(result.failure_lines(limit=10), [
             "/tmp/fake/t.cpp:7: Failure", "Expected equality of these values:", "  1", "  2",
             "the cursor should have yielded 2"])
-        self.assertEqual(len(result.failure_lines(limit=3)), 3)
+        self.assertEqual(result.failure_lines(limit=3), ["/tmp/fake/t.cpp:7: Failure",
+                                                         "Expected equality of these values:", "…"])
+
+    def test_only_the_first_failure_without_gtests_boolean_noise(self):
+        output = ("[ RUN      ] A.b\n"
+                  "a.cpp:1: Failure\nValue of: x == y\n  Actual: false\nExpected: true\n\n"
+                  "Scenario: one\n  should have been 1, but was 2\n\n"
+                  "a.cpp:2: Failure\nsecond\n[  FAILED  ] A.b (0 ms)\n")
+        result = ctest.TestResult("A.b", ctest.FAILED, output=output)
+        self.assertEqual(result.failure_lines(), [
+            "a.cpp:1: Failure", "Scenario: one", "  should have been 1, but was 2",
+            "(and 1 more failures in this test)"])
         self.assertFalse(result.not_implemented)
 
     def test_stub_failure_is_not_implemented(self):
@@ -144,6 +155,10 @@ gtest_discover_tests(ch01_ex1.1_row_test TEST_LIST row_tests)
 file(WRITE ${CMAKE_BINARY_DIR}/labels.cmake
      "set_tests_properties(\\${row_tests} PROPERTIES LABELS \\"ch01;ex1.1\\")\\n")
 set_property(DIRECTORY APPEND PROPERTY TEST_INCLUDE_FILES ${CMAKE_BINARY_DIR}/labels.cmake)
+# No labels at all: only its name says it checks exercise 1.2.
+add_executable(ch01_ex1.2_other_test u.cpp)
+target_link_libraries(ch01_ex1.2_other_test GTest::gtest_main)
+gtest_discover_tests(ch01_ex1.2_other_test)
 """
 
 
@@ -158,11 +173,13 @@ class RealCtest(unittest.TestCase):
             source, build = Path(folder, "src"), Path(folder, "build")
             source.mkdir()
             (source / "t.cpp").write_text(FAKE_TESTS)
+            (source / "u.cpp").write_text("#include <gtest/gtest.h>\nTEST(Other, Passes) {}\n")
             (source / "CMakeLists.txt").write_text(textwrap.dedent(FAKE_CMAKE))
             for command in (["cmake", "-S", str(source), "-B", str(build), "-G", "Ninja"],
                             ["cmake", "--build", str(build)]):
                 subprocess.run(command, check=True, capture_output=True)
             run = ctest.run(build, ["^ex1\\.1$"], build / "junit.xml", timeout=2, jobs=os.cpu_count())
+            by_executable_name = ctest.run(build, ["^ex1\\.2$"], build / "junit.xml", timeout=2)
         by_name = {r.name: r for r in run.results}
         self.assertEqual({n: r.status for n, r in by_name.items()}, {
             "Row.Passes": ctest.PASSED, "Row.Fails": ctest.FAILED, "Row.Segv": ctest.CRASHED,
@@ -170,6 +187,8 @@ class RealCtest(unittest.TestCase):
         self.assertIn("the cursor should have yielded 2", by_name["Row.Fails"].failure_lines())
         self.assertEqual(by_name["Row.Fails"].labels, ["ch01", "ex1.1"])
         self.assertEqual((run.passed, run.failed), (1, 4))
+        self.assertEqual([(r.name, r.status) for r in by_executable_name.results],
+                         [("Other.Passes", ctest.PASSED)])
 
 
 if __name__ == "__main__":

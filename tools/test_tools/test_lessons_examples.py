@@ -2,7 +2,6 @@ import unittest
 
 import support
 from aio_course import examples, lessons
-from aio_course.repo import chapters
 
 HINTS = """\
 # Hints
@@ -39,7 +38,7 @@ class Lessons(unittest.TestCase):
         hints = lessons.read_hints(path)
         self.assertEqual(list(hints), ["1.1", "1.2"])
         self.assertEqual(hints["1.1"][0], "First hint.")
-        self.assertEqual(hints["1.1"][1], "Second hint,\n   on two lines.")
+        self.assertEqual(hints["1.1"][1], "Second hint,\non two lines.")
         self.assertIn("1. not an item", hints["1.1"][2])
         self.assertEqual(len(hints["1.1"]), 3)
         self.assertEqual(hints["1.2"], ["Only one."])

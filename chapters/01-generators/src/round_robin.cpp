@@ -31,7 +31,8 @@ void RoundRobin::spawn(std::string name, Job job) {
 
 // region: run_once
 bool RoundRobin::run_once() {
-  // EXERCISE 1.5: give one turn to the job at the front of the queue
+  // EXERCISE 1.5: one turn of the round-robin scheduler
+  // Give one turn to the job at the front of the queue.
   // Take the front entry out of the queue first (the job may spawn others while it runs).
   // Its first turn starts it with begin(); later turns resume it with ++position.
   // Not finished: back of the queue. Finished: it leaves. Threw: report_(name, error), it leaves.

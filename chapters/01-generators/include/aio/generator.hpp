@@ -64,7 +64,8 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
     // co_yield of a temporary: it lives in the frame until the body resumes, so the consumer
     // reads (or moves) it where it is.
     std::suspend_always yield_value(T&& value) {
-      // EXERCISE 1.2: make the yielded value visible to the consumer, then suspend
+      // EXERCISE 1.2: a lazy Generator<T>: yield values, keep errors, resume in a loop
+      // Here, in yield_value: make the yielded value visible to the consumer, then suspend.
       // The consumer reads the value through the root generator's value_ pointer (the root is
       // the generator being iterated; until exercise 1.3, root_ is this very promise).
       throw aio::NotImplemented{"1.2"};
@@ -189,7 +190,8 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
     explicit Delegation(Generator nested) noexcept : nested_(std::move(nested)) {}
 
     bool await_ready() const {
-      // EXERCISE 1.3: is there anything to delegate to?
+      // EXERCISE 1.3: delegation, co_yield elements_of(nested), without growing the stack
+      // Here, in await_ready: is there anything to delegate to?
       // An empty generator, or one that already finished, yields nothing: do not suspend.
       throw aio::NotImplemented{"1.3"};
       // END EXERCISE

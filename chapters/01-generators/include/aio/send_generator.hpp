@@ -64,7 +64,8 @@ class SendGenerator {
     // region: receive
     // Runs in the body, as the value of the co_yield it resumes from.
     std::optional<S> receive() {
-      // EXERCISE 1.4: deliver what the caller sent, or raise what it threw in
+      // EXERCISE 1.4: talking back: send() and throw_into()
+      // Here, in receive: deliver what the caller sent, or raise what it threw in.
       // An exception from throw_into() is raised right here, at the co_yield, where the
       // body can catch it. Otherwise the co_yield evaluates to the sent value (and the
       // slot is emptied, so the next next() delivers nothing).
