@@ -18,27 +18,11 @@ namespace {
 
 using aio::Generator;
 using aio::testing::Lifetimes;
+using aio::testing::outcome_of;
 using aio::testing::Script;
 using aio::testing::Tracked;
 
 constexpr const char* kLesson = "Exercise 1.2";
-
-// What a call threw, in words: "nothing", or the kind of exception and its message.
-// aio::NotImplemented (a starter's stub) is named as such, never mistaken for the error a
-// finished exercise throws.
-template <class F>
-std::string outcome_of(F&& call) {
-  try {
-    call();
-  } catch (const aio::NotImplemented& e) {
-    return std::string("aio::NotImplemented: ") + e.what();
-  } catch (const std::logic_error& e) {
-    return std::string("std::logic_error: ") + e.what();
-  } catch (const std::runtime_error& e) {
-    return std::string("std::runtime_error: ") + e.what();
-  }
-  return "nothing";
-}
 
 // ---- generator bodies -------------------------------------------------------------------
 

@@ -15,26 +15,11 @@ namespace {
 using aio::elements_of;
 using aio::Generator;
 using aio::testing::Lifetimes;
+using aio::testing::outcome_of;
 using aio::testing::Script;
 using aio::testing::Tracked;
 
 constexpr const char* kLesson = "Exercise 1.3";
-
-// What a call threw, in words: "nothing", or the kind of exception and its message.
-// aio::NotImplemented (a starter's stub) is named as such, never mistaken for another error.
-template <class F>
-std::string outcome_of(F&& call) {
-  try {
-    call();
-  } catch (const aio::NotImplemented& e) {
-    return std::string("aio::NotImplemented: ") + e.what();
-  } catch (const std::logic_error& e) {
-    return std::string("std::logic_error: ") + e.what();
-  } catch (const std::runtime_error& e) {
-    return std::string("std::runtime_error: ") + e.what();
-  }
-  return "nothing";
-}
 
 template <class T>
 std::vector<T> collect(Generator<T>&& gen) {
@@ -44,6 +29,13 @@ std::vector<T> collect(Generator<T>&& gen) {
 }
 
 // ---- generator bodies -------------------------------------------------------------------
+
+// Delegates to a generator its caller has already started iterating.
+Generator<int> delegates_to(Generator<int>* started) {
+  co_yield 0;
+  co_yield elements_of(std::move(*started));
+  co_yield 99;
+}
 
 Generator<int> count_from_to(int first, int last) {
   for (int i = first; i <= last; ++i) co_yield i;  // yields a variable: the copying co_yield
@@ -393,4 +385,23 @@ TEST(Ex13Delegation, BreakingOutWhileANestedGeneratorYieldsCleansUpBothLevels) {
   EXPECT_STEP_EQ(script, lifetimes.log,
                  (std::vector<std::string>{"+level0", "+level1", "-level1", "-level0"}),
                  "destroying the root after a break destroys the nested frame, then its own");
+}
+
+TEST(Ex13Delegation, DelegatingToAGeneratorAlreadyStartedIsRefused) {
+  Script script("delegate to a generator whose first value was already taken", kLesson);
+  Generator<int> started = count_from_to(1, 3);
+  script.step("begin() on count_from_to(1, 3): it is parked on 1");
+  EXPECT_EQ(*started.begin(), 1);
+
+  script.step("iterate a generator that does co_yield elements_of(that generator)");
+  std::vector<int> seen;
+  Generator<int> outer = delegates_to(&started);
+  const std::string outcome = outcome_of([&] {
+    for (int v : outer) seen.push_back(v);
+  });
+  EXPECT_STEP_EQ(script, seen, (std::vector<int>{0}), "the values before the delegation arrive");
+  EXPECT_STEP_EQ(script, outcome.rfind("std::logic_error: ", 0), std::size_t{0},
+                 "elements_of takes a fresh generator: one that already started is parked on a "
+                 "value its consumer has seen, so it is refused with std::logic_error (seen: " +
+                     outcome + ")");
 }

@@ -16,26 +16,11 @@ namespace {
 
 using aio::SendGenerator;
 using aio::testing::Lifetimes;
+using aio::testing::outcome_of;
 using aio::testing::Script;
 using aio::testing::Tracked;
 
 constexpr const char* kLesson = "Exercise 1.4";
-
-// What a call threw, in words: "nothing", or the kind of exception and its message.
-// aio::NotImplemented (a starter's stub) is named as such, never mistaken for another error.
-template <class F>
-std::string outcome_of(F&& call) {
-  try {
-    call();
-  } catch (const aio::NotImplemented& e) {
-    return std::string("aio::NotImplemented: ") + e.what();
-  } catch (const std::logic_error& e) {
-    return std::string("std::logic_error: ") + e.what();
-  } catch (const std::runtime_error& e) {
-    return std::string("std::runtime_error: ") + e.what();
-  }
-  return "nothing";
-}
 
 // The kind only: "std::logic_error" whatever the message (the message is yours to write).
 std::string kind_of(const std::string& outcome) {
@@ -326,6 +311,10 @@ TEST(Ex14Send, CloseDestroysTheLiveLocalsOnce) {
   EXPECT_STEP_EQ(script, lifetimes.destroyed, 1, "each local's cleanup runs exactly once");
   EXPECT_STEP_TRUE(script, gen.done(), "a closed generator is done");
   EXPECT_STEP_EQ(script, gen.next(), Optional(), "next() on it returns std::nullopt");
+  EXPECT_STEP_EQ(script, outcome_of([&] { EXPECT_EQ(gen.send(6), Optional()); }),
+                 std::string("nothing"),
+                 "send() on a closed generator returns std::nullopt, as on a finished one; "
+                 "it is not refused as if it had never started");
 
   script.step("gen.close() again");
   gen.close();

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "aio/not_implemented.hpp"
+
+#include <stdexcept>
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +49,22 @@ class Script {
   std::string lesson_section_;
   std::vector<std::string> steps_;
 };
+
+// What a call threw, in words: "nothing", or the kind of exception and its message. A starter's
+// stub (aio::NotImplemented) is named as such, never mistaken for the error finished code throws.
+template <class F>
+std::string outcome_of(F&& call) {
+  try {
+    call();
+  } catch (const aio::NotImplemented& e) {
+    return std::string("aio::NotImplemented: ") + e.what();
+  } catch (const std::logic_error& e) {
+    return std::string("std::logic_error: ") + e.what();
+  } catch (const std::runtime_error& e) {
+    return std::string("std::runtime_error: ") + e.what();
+  }
+  return "nothing";
+}
 
 }  // namespace aio::testing
 

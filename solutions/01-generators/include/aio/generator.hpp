@@ -7,6 +7,7 @@
 #include <iterator>
 #include <memory>
 #include <ranges>
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -86,7 +87,16 @@ class Generator : public std::ranges::view_interface<Generator<T>> {
       return CopiedValue{{}, value, root_};
     }
 
-    auto yield_value(elements_of<T> delegation) { return Delegation(std::move(delegation.nested)); }
+    // co_yield elements_of(nested): the nested generator runs to its end, its values passed on.
+    // It must not be half-way: one parked on a value its consumer has seen may also be in a
+    // delegation chain of its own. A finished one is fine: it yields nothing.
+    auto yield_value(elements_of<T> delegation) {
+      const UniqueCoroutine<promise_type>& nested = delegation.nested.coroutine_;
+      if (nested && nested.promise().started_ && !nested.get().done()) {
+        throw std::logic_error("elements_of needs a generator that has not started yet");
+      }
+      return Delegation(std::move(delegation.nested));
+    }
 
     void unhandled_exception() {
       // EXERCISE 1.2: keep the exception that escaped the body

@@ -98,14 +98,14 @@ class SendGenerator {
   // Python: gen.send(value). Resumes the parked co_yield with `value`.
   std::optional<Y> send(S value) {
     // EXERCISE 1.4: send a value into the parked co_yield
-    // A generator that has not started has no co_yield to receive it: refuse, and run
-    // nothing (Python: "can't send non-None value to a just-started generator").
-    // A finished generator yields nothing more.
+    // A finished (or closed) generator yields nothing more. One that has not started has no
+    // co_yield to receive the value: refuse, and run nothing (Python: "can't send non-None
+    // value to a just-started generator").
+    if (done()) return std::nullopt;
     if (!started()) {
       throw std::logic_error(
           "can't send a value to a generator that has not started: call next() first");
     }
-    if (done()) return std::nullopt;
     coroutine_.promise().sent_ = std::move(value);
     return resume();
     // END EXERCISE
