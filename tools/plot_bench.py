@@ -4,31 +4,31 @@
     /usr/bin/python3 tools/plot_bench.py build/release/bench-results/*.json -o ch01.png
 
 Run with Debian's python3 (its python3-matplotlib); `course bench` does. One bar per benchmark,
-in nanoseconds; the axis turns logarithmic when the values span more than 100x, because then the
+in nanoseconds (per item when the benchmark reports a per_<item> counter); the axis turns logarithmic when the values span more than 100x, because then the
 small bars would otherwise vanish next to the large ones.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
-UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+from aio_course import bench_results  # beside this file, in tools/
+
 LOG_SCALE_SPAN = 100
 
 
 def read_medians(paths: list[Path]) -> list[tuple[str, float]]:
-    """[(benchmark name, median real time in ns)] over all files, in file order."""
+    """[(label, ns)] over all files, in file order: the time per item where the benchmark
+    reports one (a per_<item> counter), else the real time of one iteration."""
     medians = []
     for path in paths:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        for entry in data.get("benchmarks", []):
-            if entry.get("aggregate_name") != "median":
-                continue
-            name = entry.get("run_name") or entry["name"].removesuffix("_median")
-            scale = UNIT_TO_NS.get(entry.get("time_unit", "ns"), 1.0)
-            medians.append((name, entry["real_time"] * scale))
+        for median in bench_results.read_medians(path):
+            if median.per_item:
+                item, ns = median.per_item
+                medians.append((f"{median.name} (per {item})", ns))
+            else:
+                medians.append((median.name, median.real_ns))
     return medians
 
 
@@ -45,9 +45,9 @@ def plot(medians: list[tuple[str, float]], output: Path, title: str) -> None:
     axes.invert_yaxis()  # the first benchmark on top, as in the table
     if min(values) > 0 and max(values) / min(values) > LOG_SCALE_SPAN:
         axes.set_xscale("log")
-        axes.set_xlabel("median real time per iteration (ns, log scale)")
+        axes.set_xlabel("median ns per item or per iteration (log scale)")
     else:
-        axes.set_xlabel("median real time per iteration (ns)")
+        axes.set_xlabel("median ns per item or per iteration")
     labels = [f"{v:,.1f} ns" if v < 100 else f"{v:,.0f} ns" for v in values]
     axes.bar_label(bars, labels=labels, padding=3, fontsize=8)
     axes.margins(x=0.15)

@@ -5,14 +5,13 @@ JSON file (the median resists the odd slow run better than the mean on a shared 
 """
 from __future__ import annotations
 
-import json
 import subprocess
 from pathlib import Path
 
 from . import cmake, toolchain, ui
+from .bench_results import read_medians
 from .repo import ROOT, Chapter, chapters as all_chapters, find_chapter
 
-UNIT_TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 PLOTTER = ROOT / "tools" / "plot_bench.py"
 SYSTEM_PYTHON = "/usr/bin/python3"  # Debian's python, the one python3-matplotlib is built for
 
@@ -21,19 +20,6 @@ def bench_targets(chapter: Chapter) -> list[str]:
     """bench/NN-topic/what_bench.cpp -> bench_chNN_what (tools/README.md)."""
     return [f"bench_ch{chapter.nn}_{p.stem.removesuffix('_bench')}"
             for p in sorted(chapter.bench_dir.glob("*_bench.cpp"))]
-
-
-def medians(json_file: Path) -> list[tuple[str, float, float]]:
-    """[(benchmark, real ns, cpu ns)] of the median aggregates of one result file."""
-    data = json.loads(json_file.read_text(encoding="utf-8"))
-    rows = []
-    for entry in data.get("benchmarks", []):
-        if entry.get("aggregate_name") != "median":
-            continue
-        scale = UNIT_TO_NS.get(entry.get("time_unit", "ns"), 1.0)
-        name = entry.get("run_name") or entry["name"].removesuffix("_median")
-        rows.append((name, entry["real_time"] * scale, entry["cpu_time"] * scale))
-    return rows
 
 
 def format_ns(value: float) -> str:
@@ -82,11 +68,13 @@ def command_bench(args) -> int:
             out = results_dir / f"{target}.json"
             run_benchmark(build.bin_dir / target, out, args.quick)
             outputs.append(out)
-            rows += [[target.removeprefix(f"bench_ch{chapter.nn}_"), name, format_ns(real), format_ns(cpu)]
-                     for name, real, cpu in medians(out)]
+            rows += [[target.removeprefix(f"bench_ch{chapter.nn}_"), m.name, format_ns(m.real_ns),
+                      format_ns(m.cpu_ns),
+                      f"{format_ns(m.per_item[1])} per {m.per_item[0]}" if m.per_item else ""]
+                     for m in read_medians(out)]
         progress.clear()
         ui.say(ui.bold(f"chapter {chapter.nn}: medians"))
-        ui.say(ui.table(["program", "benchmark", "real time", "cpu time"], rows))
+        ui.say(ui.table(["program", "benchmark", "real time", "cpu time", "per item (cpu)"], rows))
         ensure_matplotlib()
         plot = results_dir / f"ch{chapter.nn}.png"
         result = subprocess.run([SYSTEM_PYTHON, str(PLOTTER), *map(str, outputs), "-o", str(plot),
