@@ -5,10 +5,9 @@ namespace aio {
 // region: resume
 bool RowCursor::resume() {
   // EXERCISE 1.1: resume the body where it stopped
-  // Jump on state_ to the resume point: at kStart the loop begins (id_ = first_); at
-  // kAtYield the loop goes on (++id_); at kDone there is nothing left. Then run the loop
-  // test: past last_ the body ends (kDone, return false); otherwise "yield" the row
-  // (current_ = fetch_row(id_), state_ = kAtYield, return true).
+  // Run the body of fetch_rows (in the header's comment) from the point state_ records to
+  // its next "yield", by hand: a yield stores the row in current_, records where to go on,
+  // and returns true; running off the end records that the body is done and returns false.
   throw aio::NotImplemented{"1.1"};
   // END EXERCISE
 }
