@@ -26,6 +26,8 @@ SUMMARY_LINE = re.compile(r"^\s*\d+\s+-\s+(?P<name>\S+)\s+\((?P<status>[^)]*)\)\
 # The executable of a test file tests/NN-topic/exN.E_what_test.cpp is chNN_exN.E_what_test.
 EXECUTABLE_EXERCISE = re.compile(r"^ch(?P<nn>\d\d)_ex(?P<id>\d+\.\d+)_")
 NOT_IMPLEMENTED = re.compile(r"NotImplemented|not implemented", re.IGNORECASE)
+# aio::NotImplemented's message (support/include/aio/not_implemented.hpp) names the stub.
+STUB_ID = re.compile(r"exercise (\d+\.\d+) is still a stub")
 GTEST_RUN = re.compile(r"^\[ RUN\s+\]")
 GTEST_END = re.compile(r"^\[\s+(FAILED|OK|SKIPPED)\s+\]")
 GTEST_FAILURE = re.compile(r"^(.*:\d+|unknown file): (Failure|error: .*)$")
@@ -65,6 +67,13 @@ class TestResult:
     def not_implemented(self) -> bool:
         """The test met a stub: the student has not started this exercise."""
         return self.status == FAILED and bool(NOT_IMPLEMENTED.search(self.output))
+
+    @property
+    def stub_ids(self) -> list[str]:
+        """The exercises whose stubs this test met, as their NotImplemented messages say."""
+        if self.status != FAILED:
+            return []
+        return list(dict.fromkeys(STUB_ID.findall(self.output)))
 
     def failure_lines(self, limit: int = 12) -> list[str]:
         """What the test itself said about its first failure, at most `limit` lines.

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 
 from . import markers
 from .lessons import lesson_titles
-from .repo import Chapter, ROOT, chapters as all_chapters
+from .repo import (EXERCISE_ID, PLANNED_CHAPTERS, Chapter, ROOT, chapters as all_chapters,
+                   missing_chapter_message)
 from .starters import solution_files
 from .ui import UsageError
 
@@ -56,5 +57,9 @@ def find_exercise(exercise_id: str, root=ROOT) -> Exercise:
     for exercise in everything:
         if exercise.exercise_id == exercise_id:
             return exercise
+    match = EXERCISE_ID.match(exercise_id)
+    chapter_number = int(match.group(1)) if match else None
+    if chapter_number in PLANNED_CHAPTERS and chapter_number not in {c.number for c in all_chapters(root)}:
+        raise UsageError(missing_chapter_message(chapter_number, root))  # "in preparation"
     valid = ", ".join(e.exercise_id for e in everything) or "none yet"
     raise UsageError(f"there is no exercise {exercise_id}; exercises: {valid}")

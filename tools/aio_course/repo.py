@@ -17,6 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 CHAPTER_DIR = re.compile(r"^(\d\d)-[A-Za-z0-9_-]+$")
 EXERCISE_ID = re.compile(r"^(\d+)\.(\d+)$")
 
+# Every chapter the course will have (README.md, "Chapters"): number -> topic. A planned
+# chapter without a solutions/ folder yet is "in preparation", not a typo.
+PLANNED_CHAPTERS = {
+    1: "generators", 2: "event loop", 3: "futures", 4: "coroutines", 5: "transports",
+    6: "streams", 7: "green threads", 8: "another loop", 9: "three styles",
+}
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -78,8 +85,16 @@ def find_chapter(number: int, root: Path = ROOT) -> Chapter:
     for chapter in chapters(root):
         if chapter.number == number:
             return chapter
-    valid = ", ".join(str(c.number) for c in chapters(root)) or "none yet"
-    raise UsageError(f"there is no chapter {number}; chapters: {valid}")
+    raise UsageError(missing_chapter_message(number, root))
+
+
+def missing_chapter_message(number: int, root: Path = ROOT) -> str:
+    """Why chapter `number` cannot be used: in preparation, or no such chapter at all."""
+    ready = ", ".join(f"{c.nn} ({c.topic.replace('-', ' ')})" for c in chapters(root)) or "none yet"
+    if number in PLANNED_CHAPTERS:
+        return (f"chapter {number:02d} ({PLANNED_CHAPTERS[number]}) is in preparation; "
+                f"ready now: {ready}")
+    return f"there is no chapter {number}; chapters: {ready}"
 
 
 def parse_exercise_id(text: str) -> tuple[int, int]:
