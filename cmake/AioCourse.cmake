@@ -89,6 +89,7 @@ function(aio_add_tests dir nn lib)
     set(target ch${nn}_${name})
     add_executable(${target} ${source})
     target_link_libraries(${target} PRIVATE ${lib} aio_test_support GTest::gtest_main)
+    target_precompile_headers(${target} REUSE_FROM aio_test_pch)
     # Tests of examples run the example programs, found here.
     target_compile_definitions(${target} PRIVATE AIO_BIN_DIR="${PROJECT_BINARY_DIR}/bin")
     if(examples)

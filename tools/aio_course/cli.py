@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = _add(sub, "test", "Build and run the tests of a chapter or an exercise; per-exercise report.",
              "  ./course test              every chapter, on the reference code\n"
              "  ./course test 1 --mine     chapter 1 on your code (chapters/01-*)\n"
-             "  ./course test 1.2 --mine   only exercise 1.2\n"
+             "  ./course test 1.2 --mine   exercise 1.2 (and 1.1, which it builds on)\n"
+             "  ./course test 1 --mine --all   every failing test, not the first 3 per exercise\n"
              "  ./course test --mine-all   every chapter, all on your code\n"
              "  ./course test 2 --preset asan")
     p.add_argument("target", nargs="?", metavar="N[.E]", help="a chapter (1) or an exercise (1.2)")
@@ -47,9 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--mine", action="store_true", help="build this chapter from your code (preset mine)")
     mode.add_argument("--mine-all", action="store_true", help="build every chapter from your code")
     p.add_argument("--preset", help="the CMake preset (default: dev, or mine with --mine)")
+    p.add_argument("--all", "-v", "--verbose", dest="all", action="store_true",
+                   help="show every failing test (default: the first 3 of each exercise)")
     p.set_defaults(handler="commands_test:command_test")
 
-    p = _add(sub, "status", "Build your code and show which exercises are done, failing or not started.",
+    p = _add(sub, "status", "Build your code and show which exercises pass, fail, are blocked or not started.",
              "  ./course status")
     p.set_defaults(handler="commands_test:command_status")
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from . import cmake, ctest, report, ui
 from .exercises import Exercise, chapter_exercises, find_exercise
-from .repo import ROOT, Chapter, chapters as all_chapters, exact_label_regex, find_chapter, parse_exercise_id
+from .repo import (ROOT, Chapter, any_label_regex, chapters as all_chapters, exact_label_regex,
+                   find_chapter, parse_exercise_id)
 
 DEFAULT_TIMEOUT = 60  # seconds a test may take; a test that waits longer is hanging
 
@@ -32,12 +33,17 @@ def select(target: str | None) -> tuple[list[Chapter], Exercise | None]:
     return [find_chapter(int(target))], None
 
 
-def run_tests(build: cmake.Build, selected: list[Chapter], exercise: Exercise | None,
+def exercises_to_run(exercise: Exercise) -> list[Exercise]:
+    """`course test N.E` also runs N.1 .. N.(E-1): a bug in 1.2 must not be blamed on 1.5."""
+    return [e for e in chapter_exercises(exercise.chapter) if e.number < exercise.number] + [exercise]
+
+
+def run_tests(build: cmake.Build, selected: list[Chapter], exercises: list[Exercise] | None,
               quiet: bool = False, everything: bool = False) -> tuple[ctest.TestRun, list[report.ExerciseResult]]:
+    """exercises: run only their tests (None: the selected chapters' tests)."""
     cmake.build(build, quiet=quiet)
-    if exercise:
-        labels = [exact_label_regex(exercise.label)]
-        exercises = [exercise]
+    if exercises:
+        labels = [any_label_regex([e.label for e in exercises])]
     else:
         # One chapter: its label; every chapter (course test, status): no filter at all.
         labels = [exact_label_regex(selected[0].label)] if len(selected) == 1 and not everything else []
@@ -49,6 +55,23 @@ def run_tests(build: cmake.Build, selected: list[Chapter], exercise: Exercise | 
     return run, rows
 
 
+def code_line(mine: str | None, chapter: Chapter | None) -> str:
+    """Which code the tests ran on: a student must never mistake the reference for their own."""
+    if mine is None:
+        return "(reference code from solutions/; add --mine to test your code in chapters/)"
+    if mine == "all" or chapter is None:
+        return "(your code in chapters/, every chapter)"
+    earlier = any(c.number < chapter.number for c in all_chapters())
+    return (f"(your code in chapters/{chapter.folder}"
+            + (" on the reference of earlier chapters)" if earlier else ")"))
+
+
+def _flags(args) -> str:
+    """The options of this `course test` run, to repeat in the commands we suggest."""
+    flags = " --mine" if args.mine else " --mine-all" if args.mine_all else ""
+    return flags + (f" --preset {args.preset}" if args.preset else "")
+
+
 def command_test(args) -> int:
     selected, exercise = select(args.target)
     mine = None
@@ -57,17 +80,28 @@ def command_test(args) -> int:
     elif args.mine:
         mine = str(selected[0].number) if args.target else "all"
     build = choose_build(args.preset, mine)
-    run, rows = run_tests(build, selected, exercise, everything=args.target is None)
+    run, rows = run_tests(build, selected, exercises_to_run(exercise) if exercise else None,
+                          everything=args.target is None)
     if not run.results:
         what = f"exercise {exercise.exercise_id}" if exercise else "this selection"
         raise ui.CourseError(f"no tests found for {what} in {ui_path(build.binary_dir)}; "
                              "is its test file in tests/NN-topic/ named exN.E_*_test.cpp?")
     ui.say()
+    ui.say(ui.dim(code_line(mine, selected[0] if args.target else None)))
     ui.say(report.exercise_table(rows))
-    for line in report.failure_details(rows):
+    per_exercise = None if getattr(args, "all", False) else 3
+    rerun = f"./course test{' ' + args.target if args.target else ''}{_flags(args)}"
+    if exercise:
+        requested = next(r for r in rows if r.exercise and r.exercise.exercise_id == exercise.exercise_id)
+        earlier = [r for r in rows if r is not requested]
+        lines = report.failure_details([requested], per_exercise, rerun, context=earlier)
+        lines += report.earlier_problems(requested, earlier, _flags(args))
+    else:
+        lines = report.failure_details(rows, per_exercise, rerun)
+    for line in lines:
         ui.say(line)
     ui.say()
-    ui.say(report.summary_line(run))
+    ui.say(report.summary_line(run))  # the last line, always: CI reads it
     return 0 if run.failed == 0 else 1
 
 
@@ -78,30 +112,43 @@ def ui_path(path: Path) -> str:
         return str(path)
 
 
+def status_table(rows: list[report.ExerciseResult]) -> str:
+    table_rows = []
+    for row in rows:
+        exercise, title = (row.exercise.exercise_id, row.exercise.title) if row.exercise else ("—", report.OTHER_TESTS)
+        table_rows.append([f"{row.chapter_number:02d}", exercise, title,
+                           f"{row.passed}/{len(row.tests)}", report.coloured_status(row)])
+    return ui.table(["chapter", "exercise", "title", "tests", "status"], table_rows)
+
+
+def next_exercise(rows: list[report.ExerciseResult]) -> Exercise | None:
+    """The first exercise that does not pass; for a blocked one, the stub it waits for."""
+    row = next((r for r in rows if r.exercise and r.status not in (report.PASS, report.NO_TESTS)), None)
+    if row is None:
+        return None
+    if row.status == report.BLOCKED and row.stubs_met:
+        known = {r.exercise.exercise_id: r.exercise for r in rows if r.exercise}
+        return known.get(row.stubs_met[0], row.exercise)
+    return row.exercise
+
+
 def command_status(args) -> int:
     ui.say(ui.dim("building your code (all chapters) and running every test ..."))
     build = choose_build(None, "all")
     run, rows = run_tests(build, all_chapters(), None, quiet=True, everything=True)
-    table_rows, next_up = [], None
-    for row in rows:
-        if not row.exercise:
-            continue
-        status = {report.DONE: "done", report.FAILING: "failing",
-                  report.NOT_STARTED: "not started", report.NO_TESTS: "no tests"}[row.status]
-        colour = {"done": ui.ok, "failing": ui.bad, "not started": ui.dim, "no tests": ui.warn}[status]
-        table_rows.append([f"{row.chapter_number:02d}", row.key, row.exercise.title,
-                           f"{row.passed}/{len(row.tests)}", colour(status)])
-        if next_up is None and row.status != report.DONE:
-            next_up = row
-    ui.say(ui.table(["chapter", "exercise", "title", "tests", "status"], table_rows))
+    ui.say(status_table(rows))
     ui.say()
-    if next_up is None:
-        ui.say(ui.ok("Every exercise passes. Well done: try ./course tour, or ./course bench."))
-    else:
-        ex = next_up.exercise
+    ui.say(report.summary_line(run))
+    ex = next_exercise(rows)
+    if ex is not None:
         ui.say(f"next: {ui.bold('Exercise ' + ex.exercise_id)}: {ex.title}")
         ui.say(f"  read chapters/{ex.chapter.folder}/README.md, then ./course test {ex.exercise_id} --mine")
-    ui.say(report.summary_line(run))
+    elif run.failed:
+        failing = next(r for r in rows if r.status != report.PASS)
+        ui.say(f"Every exercise passes, but some {report.OTHER_TESTS} fail: "
+               f"./course test {failing.chapter_number} --mine shows them.")
+    else:
+        ui.say(ui.ok("Every exercise passes. Well done: try ./course tour, or ./course bench."))
     return 0
 
 
@@ -141,14 +188,13 @@ def _watch_once(chapter: Chapter) -> None:
     except ui.CourseError as e:
         ui.say(ui.bad(f"✗ {e}"))
         return
+    ui.say()
     ui.say(report.exercise_table(rows))
-    failing = next((r for r in rows if r.exercise and r.status != report.DONE), None)
-    if failing is None:
-        ui.say(ui.ok(f"chapter {chapter.nn}: every exercise passes."))
-    else:
-        ui.say(f"first to fix: {ui.bold('Exercise ' + failing.exercise.exercise_id)}: {failing.exercise.title}")
-        for line in report.failure_details([failing], per_exercise=2)[1:]:
-            ui.say(line)
+    ui.say()
+    step = report.next_step(rows, rerun=f"./course test {chapter.number} --mine")
+    for line in step or [ui.ok(f"chapter {chapter.nn}: every test passes.")]:
+        ui.say(line)
+    ui.say()
     ui.say(report.summary_line(run))
 
 

@@ -115,6 +115,13 @@ def exact_label_regex(label: str) -> str:
     return "^" + re.escape(label) + "$"
 
 
+def any_label_regex(labels: list[str]) -> str:
+    """One ctest -L expression for any of the labels (several -L options would all have to match)."""
+    if len(labels) == 1:
+        return exact_label_regex(labels[0])
+    return "^(" + "|".join(re.escape(label) for label in labels) + ")$"
+
+
 def relative(path: Path, root: Path = ROOT) -> str:
     """A path as the user would type it from the repository root."""
     try:

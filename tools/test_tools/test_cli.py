@@ -54,6 +54,10 @@ class UsageErrors(unittest.TestCase):
     def test_unknown_chapter_names_the_valid_ones(self):
         self.assert_one_line_error(course("test", "99"), r"there is no chapter 99; chapters: ")
 
+    def test_a_planned_chapter_is_in_preparation(self):
+        self.assert_one_line_error(course("test", "9"),
+                                   r"chapter 09 \(three styles\) is in preparation; ready now: 01 \(generators\)")
+
     def test_unknown_exercise_names_the_valid_ones(self):
         self.assert_one_line_error(course("hint", "99.1"), r"there is no exercise 99.1; exercises: ")
 

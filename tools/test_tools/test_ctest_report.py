@@ -77,6 +77,15 @@ class Results(unittest.TestCase):
     def test_stub_failure_is_not_implemented(self):
         self.assertTrue(ctest.TestResult("Row.ThrowsNI", ctest.FAILED, output=STUB_OUTPUT).not_implemented)
 
+    def test_the_stub_met_is_named_by_its_message(self):
+        result = ctest.TestResult("Row.ThrowsNI", ctest.FAILED, output=STUB_OUTPUT)
+        self.assertEqual(result.stub_ids, ["1.1"])
+        # tests/support/script.hpp's outcome_of prefixes the type; two stubs met, in order.
+        output = ("aio::NotImplemented: NotImplemented: exercise 1.2 is still a stub. Read ...\n"
+                  "NotImplemented: exercise 1.10 is still a stub.\nexercise 1.2 is still a stub")
+        self.assertEqual(ctest.TestResult("x", ctest.FAILED, output=output).stub_ids, ["1.2", "1.10"])
+        self.assertEqual(ctest.TestResult("x", ctest.PASSED, output=output).stub_ids, [])
+
     def test_labels_give_exercise_and_chapter(self):
         result = ctest.TestResult("x", labels=["ch01", "ex1.2"])
         self.assertEqual((result.exercise_id, result.chapter_number), ("1.2", 1))
@@ -94,7 +103,8 @@ class Report(unittest.TestCase):
         run = self.run_of(
             ctest.TestResult("A.ok", ctest.PASSED, labels=["ch01", "ex1.1"]),
             ctest.TestResult("A.bad", ctest.FAILED, output=FAILED_OUTPUT, labels=["ch01", "ex1.1"]),
-            ctest.TestResult("B.stub", ctest.FAILED, output=STUB_OUTPUT, labels=["ch01", "ex1.2"]),
+            ctest.TestResult("B.stub", ctest.FAILED, output=STUB_OUTPUT.replace("1.1", "1.2"),
+                             labels=["ch01", "ex1.2"]),
             ctest.TestResult("C.ok", ctest.PASSED, labels=["ch01", "ex1.3"]),
             ctest.TestResult("D.other", ctest.PASSED, labels=["ch01"]))
         rows = report.group(run, [_exercise("1.1"), _exercise("1.2"), _exercise("1.3"), _exercise("1.4")], [1])
