@@ -11,7 +11,7 @@ from pathlib import Path
 from . import ui
 from .exercises import all_exercises
 from .lessons import read_hints
-from .repo import ROOT, parse_exercise_id
+from .repo import PLANNED_CHAPTERS, ROOT, chapters as all_chapters, missing_chapter_message, parse_exercise_id
 
 STATE = ROOT / "build" / ".course" / "hints.json"
 
@@ -33,6 +33,8 @@ def command_hint(args, state: Path = STATE) -> int:
     exercise_id = f"{chapter}.{number}"
     exercises = {e.exercise_id: e for e in all_exercises()}
     if exercise_id not in exercises:
+        if chapter in PLANNED_CHAPTERS and chapter not in {c.number for c in all_chapters()}:
+            raise ui.UsageError(missing_chapter_message(chapter))  # "in preparation"
         valid = ", ".join(exercises) or "none yet"
         raise ui.UsageError(f"there is no exercise {exercise_id}; exercises: {valid}")
     exercise = exercises[exercise_id]

@@ -181,7 +181,8 @@ def failure_details(rows: list[ExerciseResult], per_exercise: int | None = 3,
             out += [f"  {line}" for line in where_to_read(row.exercise)]
     if blocked:
         out.append("")
-        out.append(ui.bold("Blocked") + ui.dim("  (their tests meet the stub of another exercise)"))
+        whose = "its tests meet" if len(blocked) == 1 else "their tests meet"
+        out.append(ui.bold("Blocked") + ui.dim(f"  ({whose} the stub of another exercise)"))
         by_blockers: dict[tuple[str, ...], list[ExerciseResult]] = {}
         for row in blocked:
             by_blockers.setdefault(tuple(row.stubs_met), []).append(row)
@@ -195,7 +196,8 @@ def failure_details(rows: list[ExerciseResult], per_exercise: int | None = 3,
     if not_started:
         names = ", ".join(r.short_name for r in not_started)
         out.append("")
-        out.append(ui.bold("Not started yet") + ui.dim(f"  (their tests meet their own stubs): {names}"))
+        whose = "its tests meet its own stub" if len(not_started) == 1 else "their tests meet their own stubs"
+        out.append(ui.bold("Not started yet") + ui.dim(f"  ({whose}): {names}"))
         first = not_started[0].exercise
         out.append(f"  begin with Exercise {first.exercise_id}: {first.title}")
         out += [f"  {line}" for line in where_to_read(first)]
@@ -209,7 +211,8 @@ def earlier_problems(requested: ExerciseResult, earlier: list[ExerciseResult],
     Stubs the requested exercise is already blocked by are said once, in its own details.
     """
     said = set(requested.stubs_met) if requested.status == BLOCKED else set()
-    bad = [r for r in earlier if r.status in (FAILING, NOT_STARTED, BLOCKED) and r.short_name not in said]
+    bad = [r for r in earlier if r.status in (FAILING, NOT_STARTED, BLOCKED) and r.short_name not in said
+           and not (r.status == BLOCKED and set(r.stubs_met) <= said)]
     if not bad:
         return []
     words = []

@@ -112,8 +112,10 @@ class EarlierExercises(unittest.TestCase):
         self.assertIn("Exercise 1.5 passes, but this run fails (exit code 1)", text)
 
     def test_the_stub_that_blocks_it_is_said_once(self):
-        rows = rows_of(blocked_run(), ids=("1.1", "1.2", "1.5"))
-        self.assertEqual(report.earlier_problems(rows[2], rows[:2], " --mine"), [])
+        tests = blocked_run() + [test("Three.a", "1.3", ctest.FAILED, stub("1.2"))]
+        rows = rows_of(tests, ids=("1.1", "1.2", "1.3", "1.5"))
+        self.assertEqual(rows[2].status_text, "blocked by 1.2")
+        self.assertEqual(report.earlier_problems(rows[3], rows[:3], " --mine"), [])
 
     def test_course_test_selects_the_exercises_before(self):
         if not repo.chapters():
