@@ -96,7 +96,10 @@ function(aio_add_tests dir nn lib)
       add_dependencies(${target} ${examples})
     endif()
     # PRE_TEST: list the tests when ctest runs, so a build against stubs never runs them.
-    gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST TEST_LIST ${target}_TESTS)
+    # NO_PRETTY_VALUES: a parametrised test keeps the name its instantiation gives it, without
+    # the printed parameter (which may hold addresses that change from build to build).
+    gtest_discover_tests(${target} DISCOVERY_MODE PRE_TEST TEST_LIST ${target}_TESTS
+                         NO_PRETTY_VALUES)
     # Labels are a list, and gtest_discover_tests(PROPERTIES) flattens lists: set them from a
     # script that CTest includes after the discovered tests are known.
     set(properties ${CMAKE_CURRENT_BINARY_DIR}/${target}_properties.cmake)

@@ -19,8 +19,10 @@ from pathlib import Path
 
 from . import ui
 
+# A parametrised test's line also shows its parameter ("  # GetParam() = ...") after the name.
 PROGRESS_LINE = re.compile(
-    r"^\s*\d+/(?P<total>\d+)\s+Test\s+#\d+:\s+(?P<name>\S+)\s+\.*\s*(?P<status>.*?)\s+"
+    r"^\s*\d+/(?P<total>\d+)\s+Test\s+#\d+:\s+(?P<name>\S+)(?:\s+#.*?)?\s+\.*\s*"
+    r"(?P<status>Passed|\*{3}.*?|Not Run.*?|Skipped.*?|Disabled.*?)\s+"
     r"(?P<seconds>[\d.]+)\s+sec\s*$")
 SUMMARY_LINE = re.compile(r"^\s*\d+\s+-\s+(?P<name>\S+)\s+\((?P<status>[^)]*)\)\s*$")
 # The executable of a test file tests/NN-topic/exN.E_what_test.cpp is chNN_exN.E_what_test.
