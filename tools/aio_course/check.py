@@ -46,8 +46,25 @@ def check_exercises() -> list[str]:
     return problems
 
 
+NOT_IMPLEMENTED_INCLUDE = '#include "aio/not_implemented.hpp"'
+
+
+def check_stub_includes() -> list[str]:
+    """A solution file with exercises includes the header its starter's stubs throw from."""
+    problems = []
+    for chapter in all_chapters():
+        for rel in starters.solution_files(chapter):
+            path = chapter.solution_dir / rel
+            text = path.read_text(encoding="utf-8")
+            if markers.parse_regions(path, text, chapter.number) and NOT_IMPLEMENTED_INCLUDE not in text:
+                problems.append(f"solutions/{chapter.folder}/{rel.as_posix()} has exercises but no "
+                                f"{NOT_IMPLEMENTED_INCLUDE}: its starter would not compile")
+    return problems
+
+
 def quick_steps() -> list[tuple[str, Callable[[], list[str]]]]:
     return [("starters are up to date", check_starters),
+            ("files with exercises include aio/not_implemented.hpp", check_stub_includes),
             ("every exercise has tests, a lesson section and hints", check_exercises),
             ("quoted snippets match their sources", snippets.check),
             ("tour lines are well formed", examples.check)]

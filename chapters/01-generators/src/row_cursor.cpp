@@ -1,3 +1,4 @@
+#include "aio/not_implemented.hpp"
 #include "aio/row_cursor.hpp"
 
 namespace aio {

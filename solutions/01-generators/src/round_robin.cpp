@@ -1,3 +1,4 @@
+#include "aio/not_implemented.hpp"
 #include "aio/round_robin.hpp"
 
 #include <fmt/format.h>
