@@ -17,7 +17,11 @@ def choose_build(preset: str | None, mine: str | None) -> cmake.Build:
     if mine is None:
         # AIO_MINE="" pins a reference build, whatever an earlier configure left in the cache.
         return cmake.Build(preset or "dev", variables={"AIO_MINE": ""})
-    return cmake.Build(preset or "mine", variables={"AIO_MINE": mine})
+    # One folder per choice (build/mine-all, build/mine-2): switching between `course status`
+    # and `course test 2 --mine` must not rebuild everything each time.
+    preset = preset or "mine"
+    return cmake.Build(preset, binary_dir=ROOT / "build" / f"{preset}-{mine}",
+                       variables={"AIO_MINE": mine})
 
 
 def select(target: str | None) -> tuple[list[Chapter], Exercise | None]:
@@ -122,8 +126,14 @@ def status_table(rows: list[report.ExerciseResult]) -> str:
 
 
 def next_exercise(rows: list[report.ExerciseResult]) -> Exercise | None:
-    """The first exercise that does not pass; for a blocked one, the stub it waits for."""
-    row = next((r for r in rows if r.exercise and r.status not in (report.PASS, report.NO_TESTS)), None)
+    """The first exercise that does not pass, in the latest chapter the student has begun
+    (one may start chapter 2 on the reference chapter 1); for a blocked one, the stub it
+    waits for."""
+    todo = [r for r in rows if r.exercise and r.status not in (report.PASS, report.NO_TESTS)]
+    begun = [r.exercise.chapter.number for r in rows if r.exercise and r.status == report.PASS]
+    if begun:
+        todo = [r for r in todo if r.exercise.chapter.number >= max(begun)] or todo
+    row = todo[0] if todo else None
     if row is None:
         return None
     if row.status == report.BLOCKED and row.stubs_met:
@@ -133,7 +143,8 @@ def next_exercise(rows: list[report.ExerciseResult]) -> Exercise | None:
 
 
 def command_status(args) -> int:
-    ui.say(ui.dim("building your code (all chapters) and running every test ..."))
+    ui.say(ui.dim("building your code (all chapters) and running every test "
+                  "(the first time, the build takes a few minutes) ..."))
     build = choose_build(None, "all")
     run, rows = run_tests(build, all_chapters(), None, quiet=True, everything=True)
     ui.say(status_table(rows))

@@ -103,7 +103,8 @@ class TestResult:
             shown = shown[: limit - 1] + ["…"]
         failures = sum(1 for block in blocks if block and GTEST_FAILURE.match(block[0]))
         if failures > 1:
-            shown.append(f"(and {failures - 1} more failures in this test)")
+            more = failures - 1
+            shown.append(f"(and {more} more failure{'s' if more > 1 else ''} in this test)")
         if self.status == TIMEOUT:
             shown.append(f"(no result after {self.seconds:.0f} s: the test timed out; look for a loop that never ends)")
         elif self.status == CRASHED:

@@ -71,7 +71,7 @@ class Results(unittest.TestCase):
         result = ctest.TestResult("A.b", ctest.FAILED, output=output)
         self.assertEqual(result.failure_lines(), [
             "a.cpp:1: Failure", "Scenario: one", "  should have been 1, but was 2",
-            "(and 1 more failures in this test)"])
+            "(and 1 more failure in this test)"])
         self.assertFalse(result.not_implemented)
 
     def test_stub_failure_is_not_implemented(self):
