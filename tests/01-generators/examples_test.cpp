@@ -2,38 +2,17 @@
 // Only the structure of the output is checked, never a timing: the tests must not be flaky.
 
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 
-#include <array>
-#include <cstdio>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "support/programs.hpp"
+
 namespace {
 
-struct ProgramOutput {
-  int exit_status = -1;  // the program's exit code; -1 if it did not exit normally
-  std::string output;    // stdout and stderr together
-  std::vector<std::string> lines;
-};
-
-// Runs bin/<name> <args> and collects what it prints.
-ProgramOutput run_example(const std::string& name, const std::string& args = "") {
-  const std::string command = std::string(AIO_BIN_DIR) + "/" + name + " " + args + " 2>&1";
-  ProgramOutput run;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-    run.output += buffer.data();
-  }
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
-  std::istringstream in(run.output);
-  for (std::string line; std::getline(in, line);) run.lines.push_back(line);
-  return run;
-}
+using aio::testing::ProgramOutput;
+using aio::testing::run_example;
 
 bool starts_with(const std::string& text, const std::string& prefix) {
   return text.rfind(prefix, 0) == 0;

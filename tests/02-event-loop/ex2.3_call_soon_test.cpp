@@ -8,7 +8,6 @@
 #include <cmath>
 #include <cstddef>
 #include <exception>
-#include <filesystem>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -18,25 +17,19 @@
 
 #include "aio/clock.hpp"
 #include "aio/event_loop.hpp"
+#include "support/fds.hpp"
 #include "support/script.hpp"
 
 namespace {
 
 using aio::EventLoop;
 using aio::ManualClock;
+using aio::testing::open_fd_count;
 using aio::testing::outcome_of;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
 constexpr const char* kLesson = "Exercise 2.3";
-
-std::size_t open_fd_count() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    ++count;
-  }
-  return count;
-}
 
 // A loop whose time is `clock`.
 EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {

@@ -8,7 +8,6 @@
 #include <cerrno>
 #include <cstddef>
 #include <exception>
-#include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -19,25 +18,19 @@
 #include "aio/clock.hpp"
 #include "aio/event_loop.hpp"
 #include "aio/selector.hpp"
+#include "support/fds.hpp"
 #include "support/script.hpp"
 
 namespace {
 
 using aio::EventLoop;
 using aio::ManualClock;
+using aio::testing::open_fd_count;
 using aio::testing::outcome_of;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
 constexpr const char* kLesson = "Exercise 2.4";
-
-std::size_t open_fd_count() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    ++count;
-  }
-  return count;
-}
 
 // A callback that writes `name` into the trace.
 aio::Callback note(Trace& trace, std::string name) {

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstring>
-#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -22,10 +22,12 @@
 #include <vector>
 
 #include "aio/event_loop.hpp"
+#include "support/fds.hpp"
 #include "support/script.hpp"
 
 namespace {
 
+using aio::testing::open_fd_count;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
@@ -102,14 +104,6 @@ void drain(int fd) {
   char buffer[65536];
   while (::read(fd, buffer, sizeof buffer) > 0) {
   }
-}
-
-int open_fd_count() {
-  int count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    ++count;
-  }
-  return count;
 }
 
 // What a call threw, in words, naming the exact standard type the finished code throws. A
@@ -570,7 +564,7 @@ TEST_P(Ex25ReadersWriters, ManyReadersEachRunOncePerIteration) {
 
 TEST_P(Ex25ReadersWriters, ALoopWithReadersLeaksNoFdWhenClosed) {
   Script script(scenario("a second loop with readers and writers, then closed"), kLesson);
-  const int before = open_fd_count();
+  const std::size_t before = open_fd_count();
   {
     Pipe pipe = make_pipe();
     auto [ours, peer] = make_socketpair();

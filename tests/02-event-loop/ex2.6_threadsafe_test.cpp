@@ -13,10 +13,8 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <condition_variable>
 #include <exception>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -25,42 +23,18 @@
 #include <vector>
 
 #include "aio/event_loop.hpp"
+#include "support/flag.hpp"
 #include "support/script.hpp"
 
 namespace {
 
+using aio::testing::Flag;
 using aio::testing::outcome_of;
 using aio::testing::Script;
 using namespace std::chrono_literals;
 
 constexpr const char* kLesson = "Exercise 2.6";
 constexpr auto kWatchdog = 5s;  // never reached when the code is right
-
-// A one-shot flag one thread sets and others wait for.
-class Flag {
- public:
-  void set() {
-    {
-      const std::lock_guard lock(mutex_);
-      set_ = true;
-    }
-    changed_.notify_all();
-  }
-  void wait() {
-    std::unique_lock lock(mutex_);
-    changed_.wait(lock, [this] { return set_; });
-  }
-  // False if the deadline passed first.
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, limit, [this] { return set_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool set_ = false;
-};
 
 // Sets a flag when the scope ends, however it ends: a helper thread waiting for the loop to
 // start is released even when the loop threw instead of starting.

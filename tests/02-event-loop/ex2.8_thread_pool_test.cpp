@@ -22,37 +22,18 @@
 
 #include "aio/event_loop.hpp"
 #include "aio/thread_pool.hpp"
+#include "support/flag.hpp"
 #include "support/script.hpp"
 
 namespace {
 
+using aio::testing::Flag;
 using aio::testing::outcome_of;
 using aio::testing::Script;
 using namespace std::chrono_literals;
 
 constexpr const char* kLesson = "Exercise 2.8";
 constexpr auto kWatchdog = 5s;  // never reached when the code is right
-
-// A one-shot flag one thread sets and others wait for.
-class Flag {
- public:
-  void set() {
-    {
-      const std::lock_guard lock(mutex_);
-      set_ = true;
-    }
-    changed_.notify_all();
-  }
-  bool wait_for(std::chrono::milliseconds limit) {
-    std::unique_lock lock(mutex_);
-    return changed_.wait_for(lock, limit, [this] { return set_; });
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  bool set_ = false;
-};
 
 // `parties` threads meet here: each arrives and waits until all have (or the deadline passed).
 class Meeting {

@@ -18,51 +18,23 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <mutex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "support/programs.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// ---- running a program to its end -------------------------------------------------------
-
-struct ProgramOutput {
-  int exit_status = -1;  // the program's exit code; -1 if it did not exit normally
-  std::string output;    // stdout and stderr together
-  std::vector<std::string> lines;
-};
-
-std::vector<std::string> split_lines(const std::string& text) {
-  std::istringstream in(text);
-  std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// Runs a shell command and collects what it prints.
-ProgramOutput run_command(const std::string& command) {
-  ProgramOutput run;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return run;
-  std::array<char, 4096> buffer{};
-  while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-    run.output += buffer.data();
-  }
-  const int status = pclose(pipe);
-  if (status != -1 && WIFEXITED(status)) run.exit_status = WEXITSTATUS(status);
-  run.lines = split_lines(run.output);
-  return run;
-}
-
-ProgramOutput run_example(const std::string& name, const std::string& args = "") {
-  return run_command(std::string(AIO_BIN_DIR) + "/" + name + " " + args);
-}
+// Running a program to its end: run_command() and run_example(), in support/programs.hpp.
+using aio::testing::ProgramOutput;
+using aio::testing::run_command;
+using aio::testing::run_example;
+using aio::testing::split_lines;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;

@@ -16,7 +16,6 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <filesystem>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -26,20 +25,12 @@
 #include <vector>
 
 #include "aio/selector.hpp"
+#include "support/fds.hpp"
 #include "support/script.hpp"
 
 namespace aio::testing {
 
 constexpr const char* kSelectorLesson = "Exercise 2.2";
-
-// The number of fds this process has open (a leak check compares it before and after).
-inline std::size_t open_fd_count() {
-  std::size_t count = 0;
-  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
-    ++count;
-  }
-  return count;
-}
 
 // An fd closed when it goes out of scope (or earlier, with close()).
 class Fd {
