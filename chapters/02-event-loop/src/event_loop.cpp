@@ -258,7 +258,7 @@ void EventLoop::queue_watchers(const ReadyFd& ready) {
 // region: set_watcher
 void EventLoop::set_watcher(int fd, HandlePtr Watchers::*slot, HandlePtr handle) {
   // EXERCISE 2.5: watch an fd for a reader or a writer
-  // The selector watches an fd for the union of what its reader and writer want: register
+  // The selector watches an fd for what its reader and writer want (interests()): register
   // it the first time, modify it after. A replaced handle is cancelled (it may be queued).
   throw aio::NotImplemented{"2.5"};
   // END EXERCISE

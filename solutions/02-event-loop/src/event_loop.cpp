@@ -316,7 +316,7 @@ void EventLoop::queue_watchers(const ReadyFd& ready) {
 // region: set_watcher
 void EventLoop::set_watcher(int fd, HandlePtr Watchers::*slot, HandlePtr handle) {
   // EXERCISE 2.5: watch an fd for a reader or a writer
-  // The selector watches an fd for the union of what its reader and writer want: register
+  // The selector watches an fd for what its reader and writer want (interests()): register
   // it the first time, modify it after. A replaced handle is cancelled (it may be queued).
   check_closed();
   check_thread();
@@ -329,7 +329,7 @@ void EventLoop::set_watcher(int fd, HandlePtr Watchers::*slot, HandlePtr handle)
   Watchers& watchers = found->second;
   if (watchers.*slot) (watchers.*slot)->cancel();
   watchers.*slot = std::move(handle);
-  selector_->modify(fd, (watchers.reader ? kReadable : 0u) | (watchers.writer ? kWritable : 0u));
+  selector_->modify(fd, watchers.interests());
   // END EXERCISE
 }
 // endregion
@@ -346,7 +346,7 @@ bool EventLoop::clear_watcher(int fd, HandlePtr Watchers::*slot) {
   Watchers& watchers = found->second;
   (watchers.*slot)->cancel();
   watchers.*slot = nullptr;
-  const unsigned left = (watchers.reader ? kReadable : 0u) | (watchers.writer ? kWritable : 0u);
+  const unsigned left = watchers.interests();
   if (left == 0) {
     selector_->unregister(fd);
     watchers_.erase(found);

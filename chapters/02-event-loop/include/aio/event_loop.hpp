@@ -151,6 +151,8 @@ class EventLoop {
   struct Watchers {
     HandlePtr reader;
     HandlePtr writer;
+    // What the selector must watch the fd for: the union of what the two want.
+    unsigned interests() const { return (reader ? kReadable : 0u) | (writer ? kWritable : 0u); }
   };
   // endregion
 
