@@ -1,5 +1,5 @@
-#include "aio/not_implemented.hpp"
 #include "aio/round_robin.hpp"
+#include "aio/not_implemented.hpp"
 
 #include <fmt/format.h>
 

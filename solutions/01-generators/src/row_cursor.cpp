@@ -1,5 +1,5 @@
-#include "aio/not_implemented.hpp"
 #include "aio/row_cursor.hpp"
+#include "aio/not_implemented.hpp"
 
 namespace aio {
 
