@@ -191,6 +191,33 @@ TEST_P(Ex25ReadersWriters, ReaderRunsInEveryIterationWhileTheFdIsReadable) {
   EXPECT_TRUE(loop.remove_reader(pipe.read_end.get()));
 }
 
+TEST_P(Ex25ReadersWriters, ReaderQueuedInTheIterationThatStopsRunsOnceNotTwice) {
+  Script script(scenario("stop() in the iteration in which a reader's fd became readable"),
+                kLesson);
+  Pipe pipe = make_pipe();
+  int calls = 0;
+
+  script.step("call_soon(stop); write one byte; add_reader(read end, read it); run_forever()");
+  loop.call_soon([&] { loop.stop(); });
+  write_bytes(pipe.write_end.get(), "x");
+  loop.add_reader(pipe.read_end.get(), [&] {
+    ++calls;
+    read_one(pipe.read_end.get());
+  });
+  loop.run_forever();
+  EXPECT_STEP_EQ(script, calls, 1,
+                 "stop() lets the iteration finish: the reader queued in it still runs, once");
+
+  script.step("run_once() twice more, with nothing written");
+  loop.run_once();
+  loop.run_once();
+  EXPECT_STEP_EQ(script, calls, 1,
+                 "nothing of the stopped iteration is left queued: the reader does not run "
+                 "a second time for the same byte (asyncio's "
+                 "test_single_selecter_event_callback_after_stopping)");
+  EXPECT_TRUE(loop.remove_reader(pipe.read_end.get()));
+}
+
 TEST_P(Ex25ReadersWriters, WriterRunsWhileTheFdIsWritableAndWaitsWhileItIsFull) {
   Script script(scenario("a writer on one end of a socketpair"), kLesson);
   auto [ours, peer] = make_socketpair();
