@@ -142,13 +142,8 @@ def check(chapter: int | None = None) -> list[str]:
 def command_slides(args) -> int:
     chapter = int(args.chapter) if args.chapter else None
     if args.check:
-        problems = check(chapter)
-        for problem in problems:
-            ui.error(problem)
-        if problems:
-            return 1
-        ui.say(ui.ok("slides: every quoted snippet matches its source and renders as code"))
-        return 0
+        return ui.report(check(chapter),
+                         "slides: every quoted snippet matches its source and renders as code")
     chosen = decks(chapter)
     if not chosen:
         raise ui.CourseError("no decks yet: they are slides/NN-topic.md")

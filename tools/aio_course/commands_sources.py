@@ -34,10 +34,4 @@ def command_snippets(args) -> int:
         if not changed:
             ui.say(ui.dim("every snippet was already up to date"))
         return 0
-    problems = snippets.check()
-    for problem in problems:
-        ui.error(problem)
-    if problems:
-        return 1
-    ui.say(ui.ok("every snippet matches its source"))
-    return 0
+    return ui.report(snippets.check(), "every snippet matches its source")

@@ -74,6 +74,16 @@ def error(text: str) -> None:
     print(f"{prefix} {text}", file=sys.stderr, flush=True)
 
 
+def report(problems: list[str], all_good: str) -> int:
+    """Each problem on a line of its own and exit code 1, or the all-good line and 0."""
+    for problem in problems:
+        error(problem)
+    if problems:
+        return 1
+    say(ok(all_good))
+    return 0
+
+
 def _visible_len(text: str) -> int:
     """Length without colour escapes, so coloured cells still line up."""
     length, in_escape = 0, False

@@ -25,11 +25,7 @@ class EpollSelector final : public Selector {
   ~EpollSelector() override { close(epoll_fd_); }
 
   void register_fd(int fd, unsigned events) override {
-    detail::check_fd(fd);
-    if (registered_.contains(fd)) {
-      throw std::invalid_argument("file descriptor " + std::to_string(fd) +
-                                  " is already registered");
-    }
+    detail::check_new_fd(fd, registered_.contains(fd));
     control(EPOLL_CTL_ADD, fd, events);
     registered_[fd] = events;
   }

@@ -21,11 +21,7 @@ short to_poll(unsigned events) {
 class PollSelector final : public Selector {
  public:
   void register_fd(int fd, unsigned events) override {
-    detail::check_fd(fd);
-    if (index_.contains(fd)) {
-      throw std::invalid_argument("file descriptor " + std::to_string(fd) +
-                                  " is already registered");
-    }
+    detail::check_new_fd(fd, index_.contains(fd));
     index_[fd] = fds_.size();
     fds_.push_back(pollfd{fd, to_poll(events), 0});
   }

@@ -10,11 +10,15 @@
 
 namespace aio::detail {
 
-inline void check_fd(int fd) {
+// Refuses an fd that a selector cannot start watching: negative, not open, or watched already.
+inline void check_new_fd(int fd, bool already_registered) {
   if (fd < 0) throw std::invalid_argument("Invalid file descriptor: " + std::to_string(fd));
   if (fcntl(fd, F_GETFD) == -1) {
     throw std::system_error(errno, std::generic_category(),
                             "file descriptor " + std::to_string(fd) + " is not open");
+  }
+  if (already_registered) {
+    throw std::invalid_argument("file descriptor " + std::to_string(fd) + " is already registered");
   }
 }
 

@@ -71,7 +71,8 @@ void TimerQueue::pop_due(double now, std::vector<TimerHandlePtr>& due) {
 void TimerQueue::note_cancelled() {
   // EXERCISE 2.1: count a cancelled timer, and compact when they are the majority
   // Over kMinSizeToCompact timers, with more than half of them cancelled: rebuild the heap
-  // without the cancelled ones (asyncio's rule). The cost is paid at most once per n/2 cancellations.
+  // without the cancelled ones (asyncio's rule). The cost is paid at most once per n/2
+  // cancellations.
   ++cancelled_;
   if (heap_.size() > kMinSizeToCompact && 2 * cancelled_ > heap_.size()) compact();
   // END EXERCISE
