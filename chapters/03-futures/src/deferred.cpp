@@ -44,6 +44,7 @@ class DeferredState : public std::enable_shared_from_this<DeferredState> {
 };
 // endregion
 
+// region: unhandled
 DeferredState::~DeferredState() {
   // Twisted logs "Unhandled error in Deferred" when a Deferred whose result is a Failure is
   // garbage-collected: nobody will ever handle it.
@@ -54,7 +55,9 @@ DeferredState::~DeferredState() {
   } catch (...) {
   }
 }
+// endregion
 
+// region: fire
 void DeferredState::fire(std::any first) {
   // EXERCISE 3.5: a Deferred's chain
   // Fire once (a second time: AlreadyCalledError "Deferred already fired"), then run the
@@ -62,12 +65,16 @@ void DeferredState::fire(std::any first) {
   throw aio::NotImplemented{"3.5"};
   // END EXERCISE
 }
+// endregion
 
+// region: add
 void DeferredState::add(Deferred::Step callback, Deferred::Step errback) {
   chain_.push_back({std::move(callback), std::move(errback)});
   if (called) run_callbacks();
 }
+// endregion
 
+// region: run_callbacks
 void DeferredState::run_callbacks() {
   // EXERCISE 3.5: run the chain
   // While links remain and nothing pauses the chain: take the first link; call its errback
@@ -78,7 +85,9 @@ void DeferredState::run_callbacks() {
   throw aio::NotImplemented{"3.5"};
   // END EXERCISE
 }
+// endregion
 
+// region: wait_for
 void DeferredState::wait_for(const Deferred& inner) {
   // EXERCISE 3.5: pause for a returned Deferred
   // Pause (paused++), then chain onto `inner` a step that takes inner's result as ours,
@@ -88,6 +97,7 @@ void DeferredState::wait_for(const Deferred& inner) {
   throw aio::NotImplemented{"3.5"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace detail
 

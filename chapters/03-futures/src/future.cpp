@@ -6,6 +6,7 @@
 
 namespace aio::detail {
 
+// region: destructor
 FutureCore::~FutureCore() {
   // A destructor must not throw: a broken exception handler is dropped here.
   try {
@@ -13,9 +14,11 @@ FutureCore::~FutureCore() {
   } catch (...) {
   }
 }
+// endregion
 
 // ---- the state machine ---------------------------------------------------------------------
 
+// region: state_machine
 void FutureCore::check_result() {
   // EXERCISE 3.1: the state machine of a future
   // result() without the value: InvalidStateError("Result is not ready.") while pending,
@@ -51,7 +54,9 @@ void FutureCore::set_exception(std::exception_ptr error) {
 
 bool FutureCore::cancel(std::string message) {
   // EXERCISE 3.1: cancel
-  // False if done. Else: cancelled, with its message, and the done callbacks scheduled.
+  // Whoever cancels no longer cares about the exception: it counts as retrieved, even when
+  // the future is done already (asyncio does the same). False if done. Else: cancelled, with
+  // its message, and the done callbacks scheduled.
   throw aio::NotImplemented{"3.1"};
   // END EXERCISE
 }
@@ -60,9 +65,11 @@ void FutureCore::finish() {
   state_ = FutureState::finished;
   schedule_callbacks();
 }
+// endregion
 
 // ---- done callbacks ------------------------------------------------------------------------
 
+// region: done_callbacks
 CallbackId FutureCore::add_done_callback(DoneCallback callback, std::string name) {
   // EXERCISE 3.2: done callbacks, never run inline
   // Give the callback the next id. Pending: keep it, in order. Done: hand it to the loop at
@@ -86,9 +93,11 @@ void FutureCore::schedule_callbacks() {
   throw aio::NotImplemented{"3.2"};
   // END EXERCISE
 }
+// endregion
 
 // ---- an exception nobody looked at ---------------------------------------------------------
 
+// region: report_unretrieved
 void FutureCore::report_unretrieved() const {
   // EXERCISE 3.3: an exception nobody retrieved
   // Called as the last handle goes. A future that finished with an exception that neither
@@ -97,5 +106,6 @@ void FutureCore::report_unretrieved() const {
   throw aio::NotImplemented{"3.3"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

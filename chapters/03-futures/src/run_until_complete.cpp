@@ -6,6 +6,7 @@
 
 namespace aio::detail {
 
+// region: run_until_done
 void run_until_done(EventLoop& loop, FutureCore& future) {
   // EXERCISE 3.4: run_until_complete
   // Refuse a future of another loop (std::invalid_argument) and a loop that is already
@@ -15,5 +16,6 @@ void run_until_done(EventLoop& loop, FutureCore& future) {
   throw aio::NotImplemented{"3.4"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

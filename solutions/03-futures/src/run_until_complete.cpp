@@ -6,6 +6,7 @@
 
 namespace aio::detail {
 
+// region: run_until_done
 void run_until_done(EventLoop& loop, FutureCore& future) {
   // EXERCISE 3.4: run_until_complete
   // Refuse a future of another loop (std::invalid_argument) and a loop that is already
@@ -28,5 +29,6 @@ void run_until_done(EventLoop& loop, FutureCore& future) {
   if (!future.done()) throw std::runtime_error("Event loop stopped before Future completed.");
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

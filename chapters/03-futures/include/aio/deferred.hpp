@@ -15,6 +15,7 @@
 
 namespace aio {
 
+// region: failure
 // twisted.python.failure.Failure: an exception travelling down a Deferred's errback path.
 class Failure {
  public:
@@ -50,6 +51,7 @@ class Failure {
  private:
   std::exception_ptr error_;
 };
+// endregion
 
 namespace detail {
 class DeferredState;
@@ -70,6 +72,7 @@ class DeferredState;
 // endregion
 class Deferred {
  public:
+  // region: deferred_api
   // A step: takes the current result, returns the next. An errback's std::any holds a Failure.
   using Step = std::function<std::any(std::any)>;
 
@@ -110,6 +113,7 @@ class Deferred {
   bool paused() const noexcept;
   // The current result (a Failure inside if on the errback path); empty before it fires.
   const std::any& result() const noexcept;
+  // endregion
 
   friend bool operator==(const Deferred& a, const Deferred& b) noexcept {
     return a.state_ == b.state_;
@@ -148,6 +152,7 @@ class Deferred {
   std::shared_ptr<detail::DeferredState> state_;
 };
 
+// region: from_future
 // defer.Deferred.fromFuture(future): a Deferred that fires with the future's result, or errs
 // with its exception (CancelledError if it was cancelled), once the future is done.
 template <class T>
@@ -173,6 +178,7 @@ Deferred from_future(const Future<T>& future) {
       "Deferred.fromFuture");
   return deferred;
 }
+// endregion
 
 // Deferred.asFuture(loop): a Future<T> that takes the Deferred's result (std::any_cast to T)
 // or its failure, when the chain gets there. The Deferred's result is then empty (None).

@@ -6,6 +6,7 @@
 
 namespace aio {
 
+// region: cancelled_error
 // asyncio.CancelledError: what result() throws for a cancelled future, with the message given
 // to cancel(msg).
 // Python 3.8 made CancelledError a BaseException so that `except Exception:` would not swallow
@@ -24,6 +25,7 @@ class CancelledError : public std::exception {
  private:
   std::string message_;
 };
+// endregion
 
 // asyncio.InvalidStateError: a future asked for something its state does not allow (the result
 // of a pending future, a second set_result).

@@ -12,10 +12,11 @@
 
 namespace aio {
 
+// region: run_in_executor
 // asyncio: loop.run_in_executor(None, fn). Runs fn() on the loop's thread pool and returns a
 // future that the loop's own thread completes with what fn returned, or with what it threw.
-// A future cancelled meanwhile stays cancelled (the thread pool cannot take back a job that
-// has started, so fn still runs to its end).
+// A future cancelled meanwhile stays cancelled, but fn still runs to its end: chapter 02's
+// pool cannot take back a job, queued or started.
 template <class F>
 Future<std::invoke_result_t<F&>> run_in_executor(EventLoop& loop, F fn) {
   // EXERCISE 3.8: run_in_executor returns a Future
@@ -26,5 +27,6 @@ Future<std::invoke_result_t<F&>> run_in_executor(EventLoop& loop, F fn) {
   throw aio::NotImplemented{"3.8"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio

@@ -44,6 +44,7 @@ class Gathering final : public FutureValue<std::vector<Item>> {
       : FutureValue<std::vector<Item>>(loop), children_(std::move(children)), distinct_(distinct) {}
   // endregion
 
+  // region: gather_cancel
   // asyncio: _GatheringFuture.cancel(msg). Cancelling the gather cancels its children. It is
   // then done when they are, with a CancelledError, whatever return_exceptions says.
   bool cancel(std::string message) override {
@@ -53,7 +54,9 @@ class Gathering final : public FutureValue<std::vector<Item>> {
     throw aio::NotImplemented{"3.6"};
     // END EXERCISE
   }
+  // endregion
 
+  // region: on_child_done
   // The done callback of every child (asyncio's _done_callback in gather).
   void on_child_done(const Future<T>& child) {
     // EXERCISE 3.6: a child is done
@@ -65,6 +68,7 @@ class Gathering final : public FutureValue<std::vector<Item>> {
     throw aio::NotImplemented{"3.6"};
     // END EXERCISE
   }
+  // endregion
 
  private:
   Future<std::vector<Item>> self() { return Future<std::vector<Item>>(*this); }
@@ -95,6 +99,7 @@ class Gathering final : public FutureValue<std::vector<Item>> {
   std::string cancel_message_;
 };
 
+// region: start_gathering
 template <class Item, class T>
 Future<std::vector<Item>> start_gathering(std::vector<Future<T>> children) {
   static_assert(!std::is_void_v<T>, "gather() collects results: use it with Future<T>, T not void");
@@ -121,9 +126,11 @@ Future<std::vector<Item>> start_gathering(std::vector<Future<T>> children) {
   }
   return Future<std::vector<Item>>(static_cast<FutureCore&>(*outer));
 }
+// endregion
 
 }  // namespace detail
 
+// region: gather_api
 // asyncio.gather(*futures). A future for the results of all of `children`, in their order.
 // The first child to fail finishes it with that exception (the other children go on); a
 // cancelled child finishes it with CancelledError. Cancelling it cancels the children.
@@ -145,5 +152,6 @@ template <class T, std::same_as<Future<T>>... More>
 Future<std::vector<T>> gather(const Future<T>& first, const More&... more) {
   return gather(std::vector<Future<T>>{first, more...});
 }
+// endregion
 
 }  // namespace aio

@@ -13,6 +13,7 @@ namespace detail {
 void run_until_done(EventLoop& loop, FutureCore& future);
 }  // namespace detail
 
+// region: run_until_complete
 // asyncio: loop.run_until_complete(future). Runs the loop until the future is done, then
 // returns its result (a copy; a move-only result is moved out) or throws its exception.
 // std::invalid_argument if the future belongs to another loop; std::runtime_error if the loop
@@ -26,5 +27,6 @@ T run_until_complete(EventLoop& loop, const Future<T>& future) {
     return detail::hand_on(future.result());
   }
 }
+// endregion
 
 }  // namespace aio

@@ -14,6 +14,7 @@
 
 namespace aio {
 
+// region: wait_types
 // asyncio.FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED.
 enum class ReturnWhen { first_completed, first_exception, all_completed };
 inline constexpr ReturnWhen FIRST_COMPLETED = ReturnWhen::first_completed;
@@ -33,6 +34,7 @@ struct WaitResult {
   std::vector<Future<T>> done;
   std::vector<Future<T>> pending;
 };
+// endregion
 
 namespace detail {
 
@@ -48,6 +50,7 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
         remaining_(futures_.size()) {}
   // endregion
 
+  // region: wait_start
   Future<WaitResult<T>> start(std::optional<double> timeout) {
     // EXERCISE 3.7: wait, with a timeout
     // Give every future a done callback (on_completion), and remember its id. With a timeout,
@@ -56,8 +59,10 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
     throw aio::NotImplemented{"3.7"};
     // END EXERCISE
   }
+  // endregion
 
  private:
+  // region: on_completion
   void on_completion(const Future<T>& future) {
     // EXERCISE 3.7: one future is done
     // One more future is done. Release the waiter when none is left, or for FIRST_COMPLETED,
@@ -65,7 +70,9 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
     throw aio::NotImplemented{"3.7"};
     // END EXERCISE
   }
+  // endregion
 
+  // region: release
   void release() {
     // EXERCISE 3.7: release the waiter
     // Once only (the result may be done already). undo(), then split the futures into done
@@ -73,7 +80,9 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
     throw aio::NotImplemented{"3.7"};
     // END EXERCISE
   }
+  // endregion
 
+  // region: undo
   // Cancels the timer and takes the done callbacks off the futures: whatever happens to them
   // now is none of this wait's business. This also breaks the cycle futures -> callback -> us.
   void undo() {
@@ -84,6 +93,7 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
     }
     callback_ids_.clear();
   }
+  // endregion
 
   std::vector<Future<T>> futures_;
   ReturnWhen return_when_;
@@ -95,6 +105,7 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
 
 }  // namespace detail
 
+// region: wait_api
 // asyncio.wait(futures, timeout=None, return_when=ALL_COMPLETED). A future of (done, pending)
 // once return_when is met or the timeout expires; it never raises TimeoutError, and it
 // cancels nothing. std::invalid_argument for no futures, or futures of different loops.
@@ -113,5 +124,6 @@ Future<WaitResult<T>> wait(std::vector<Future<T>> futures, WaitOptions options =
   auto waiting = std::make_shared<detail::Waiting<T>>(std::move(distinct), options.return_when);
   return waiting->start(options.timeout);
 }
+// endregion
 
 }  // namespace aio

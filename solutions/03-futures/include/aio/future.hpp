@@ -93,6 +93,7 @@ class FutureValue<void> : public FutureCore {
   using FutureCore::FutureCore;
 };
 
+// region: hand_on
 // A result handed on (by run_until_complete, gather): copied when T can be copied, so the
 // future keeps it too, as Python shares the object; moved out when T is move-only.
 template <class T>
@@ -103,6 +104,7 @@ T hand_on(T& value) {
     return std::move(value);
   }
 }
+// endregion
 
 // A done callback's name for reports: the one given, else the callable's type.
 template <class F>
@@ -176,6 +178,7 @@ class Future : public detail::FutureHandle {
   // The handle on the future that `core` belongs to (a done callback's argument).
   explicit Future(detail::FutureCore& core) : FutureHandle(core.shared_from_this()) {}
 
+  // region: value_api
   // asyncio: Future.result(). The value; InvalidStateError while pending, CancelledError if
   // cancelled, the stored exception if it has one. The reference stays valid while any copy
   // of this future lives; moving out of it (a move-only T) leaves the moved-from value behind.
@@ -190,6 +193,7 @@ class Future : public detail::FutureHandle {
     value_state().value.emplace(std::move(value));
     state_->finish();
   }
+  // endregion
 
   // asyncio: Future.add_done_callback(fn). `fn(future)` runs through loop.call_soon once the
   // future is done, never inline: at once if it is done already, else when it completes.
