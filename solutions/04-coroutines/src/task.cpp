@@ -36,10 +36,15 @@ class CurrentTask {
 // ---- frames ----------------------------------------------------------------------------------
 
 void start_child(PromiseBase& parent, std::coroutine_handle<> child_frame, PromiseBase& child) {
+  // EXERCISE 4.1: a task's step, a trampoline
+  // Start a child frame. `co_await child` in a frame of some task: the child runs in the same task.
+  // Give it the parent's runner and push it on that runner's stack, where the step resumes it next.
   child.runner = parent.runner;
   parent.runner->push_frame(child_frame);
+  // END EXERCISE
 }
 
+// Called from a final suspend, which must not throw: no exercise stub here.
 void PromiseBase::end_frame() noexcept {
   runner->pop_frame();
 }
@@ -111,7 +116,7 @@ void TaskRunner::schedule_step() {
 
 // region: step
 void TaskRunner::step() {
-  // EXERCISE 4.2: a task's step, a trampoline
+  // EXERCISE 4.1: the step itself
   // Nothing for a done task. While the step runs, this task is the loop's current task.
   // A cancel requested before the first step: the coroutine never runs, the task ends
   // cancelled. One requested later: CancelledError waits in pending_ for the frame about to
@@ -145,14 +150,14 @@ void TaskRunner::push_frame(std::coroutine_handle<> frame) {
 }
 
 // The first frame is popped too, but not destroyed: finish() takes its result first.
-void TaskRunner::pop_frame() {
+void TaskRunner::pop_frame() noexcept {
   frames_.pop_back();
 }
 
 // ---- suspending and waking ---------------------------------------------------------------------
 
 void TaskRunner::block_on(FutureCore& awaited) {
-  // EXERCISE 4.3: wait for a future
+  // EXERCISE 4.2: wait for a future
   // Refuse a future of another loop ("Task got Future attached to a different loop") and the
   // task itself ("Task cannot await on itself"): std::runtime_error, thrown into the coroutine.
   // Else remember the future as waiter_, give it a done callback that wakes the task (forget
@@ -216,7 +221,7 @@ void TaskRunner::end_cancelled(std::optional<std::string> message) {
 }
 
 bool TaskRunner::request_cancel(std::string message) {
-  // EXERCISE 4.4: cancel a task
+  // EXERCISE 4.3: cancel a task
   // asyncio's Task.cancel(msg): false if done. Else count the request, and if the task waits
   // for a future that can still be cancelled, cancel that (the task wakes up with its
   // CancelledError). Otherwise the next step throws it in: must_cancel_, with the message.

@@ -13,6 +13,7 @@
 
 #include "aio/coroutine.hpp"
 #include "aio/future.hpp"
+#include "aio/not_implemented.hpp"
 
 namespace aio {
 
@@ -40,7 +41,7 @@ class TaskRunner {
 
   // ---- what awaiters call, from inside a frame of this task ----
   void push_frame(std::coroutine_handle<> frame);  // `co_await coroutine`: it runs next
-  void pop_frame();                                // a frame ended: the one below runs next
+  void pop_frame() noexcept;                       // a frame ended: the one below runs next
   void block_on(FutureCore& awaited);              // `co_await future`: step again when done
   void yield_now();                                // sleep(0): step again next iteration
   void rethrow_pending();  // first thing after a suspension: a cancellation thrown in here
@@ -178,6 +179,7 @@ class AnyTask : public detail::FutureHandle {
   explicit AnyTask(detail::TaskRunner& runner) : FutureHandle(runner.future().shared_from_this()) {}
   const std::string& get_name() const noexcept { return runner().get_name(); }
   int cancelling() const noexcept { return runner().cancelling(); }
+  int uncancel() const noexcept { return runner().uncancel(); }
 
  private:
   detail::TaskRunner& runner() const noexcept { return dynamic_cast<detail::TaskRunner&>(*core()); }
@@ -208,12 +210,17 @@ class FutureAwaiter {
   }
   // endregion
   T await_resume() {
+    // EXERCISE 4.2: resume after a future
+    // First what the task may have to throw in here (a cancellation), if this awaiter did
+    // suspend; then the future's result (hand_on: copied, or moved out when move-only), or
+    // its exception, rethrown.
     if (runner_ != nullptr) runner_->rethrow_pending();
     if constexpr (std::is_void_v<T>) {
       future_.result();
     } else {
       return hand_on(future_.result());
     }
+    // END EXERCISE
   }
 
  private:
