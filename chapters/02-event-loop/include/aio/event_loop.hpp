@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <typeindex>
 #include <unordered_map>
 #include <vector>
 
@@ -145,6 +146,21 @@ class EventLoop {
   void check_thread() const;
   double slow_callback_duration = 0.1;  // seconds, as asyncio
 
+  // ---- per-loop state of the layers above ----------------------------------------------
+
+  // Later chapters keep their per-loop state here (chapter 04: the current task and the live
+  // tasks, as asyncio keeps them per loop), so that none of it has to be global. One E per
+  // loop, made on first use, destroyed after close() with the loop.
+  struct Extension {
+    virtual ~Extension() = default;
+  };
+  template <class E>
+  E& extension() {
+    std::unique_ptr<Extension>& slot = extensions_[std::type_index(typeid(E))];
+    if (!slot) slot = std::make_unique<E>();
+    return static_cast<E&>(*slot);
+  }
+
   // For tests and benchmarks: callbacks queued to run, timers scheduled.
   std::size_t ready_count() const noexcept { return ready_.size(); }
   const TimerQueue& timers() const noexcept { return timers_; }
@@ -205,6 +221,7 @@ class EventLoop {
   ExceptionHandler exception_handler_;
   Log log_;
   std::size_t executor_workers_;
+  std::unordered_map<std::type_index, std::unique_ptr<Extension>> extensions_;
   std::unique_ptr<ThreadPool> executor_;  // started on first use; destroyed first
 };
 

@@ -1,6 +1,7 @@
 // Chapter 04 in one include: coroutines, tasks, sleep, gather, timeouts, task groups, run.
 #pragma once
 
+#include "aio/as_completed.hpp"
 #include "aio/awaitable.hpp"
 #include "aio/coroutine.hpp"
 #include "aio/futures.hpp"

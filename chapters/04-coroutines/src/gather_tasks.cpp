@@ -1,0 +1,36 @@
+#include "aio/gather_tasks.hpp"
+
+#include <unordered_set>
+
+#include "aio/not_implemented.hpp"
+
+namespace aio::detail {
+
+GatherCore::GatherCore(std::vector<std::shared_ptr<FutureCore>> children, bool return_exceptions)
+    : children_(std::move(children)), return_exceptions_(return_exceptions) {
+  std::unordered_set<const FutureCore*> seen;
+  for (const auto& child : children_) seen.insert(child.get());
+  distinct_ = seen.size();
+}
+
+bool GatherCore::cancel_children(FutureCore& outer, std::string message) {
+  // EXERCISE 4.4: gather, for tasks
+  // asyncio's _GatheringFuture.cancel(msg): false when the outer is done; else cancel every
+  // child (a task's cancel() asks its coroutine to stop); if one could be, remember the
+  // request and its message for the end, and return true.
+  throw aio::NotImplemented{"4.4"};
+  // END EXERCISE
+}
+
+void GatherCore::on_child_done(FutureCore& outer, FutureCore& child,
+                               const std::function<void()>& store_results) {
+  // EXERCISE 4.4: a child is done
+  // As chapter 03's gather: count it; outer done already: mark the child's exception
+  // retrieved, stop. Without return_exceptions, a cancelled or failed child finishes the
+  // outer with its CancelledError or exception. The last child: CancelledError if a cancel was
+  // requested, else store_results() and finish.
+  throw aio::NotImplemented{"4.4"};
+  // END EXERCISE
+}
+
+}  // namespace aio::detail
