@@ -9,6 +9,7 @@ One module, one idea:
     snippets   keeping code quoted in lessons and slides equal to its source
     lessons    reading a chapter's README.md and hints.md
     examples   example programs and their tour captions
+    traces     CPython's order of events, committed for the C++ tests to compare with
     toolchain  finding (and, as root, installing) the Debian packages we need
     cmake      configuring and building presets
     ctest      running tests and reading what happened to each one

@@ -1,7 +1,8 @@
 """`course check [--quick]`: the author's proof that the course holds together.
 
 quick (no build): starters are up to date; every exercise has tests, a lesson section and a
-hint; every quoted snippet matches; tour lines are well formed.
+hint; every quoted snippet matches; tour lines are well formed; CPython still prints the
+committed output of every trace program (when python3 3.11+ is there).
 full: also builds the freshly generated starters and proves every exercise's tests fail on
 them, cleanly (no crash, no hang, no pass), then builds the reference and proves all pass.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from . import cmake, ctest, examples, markers, snippets, starters, ui
+from . import cmake, ctest, examples, markers, snippets, starters, traces, ui
 from .exercises import chapter_exercises
 from .lessons import lesson_exercise_ids, read_hints
 from .repo import ROOT, chapters as all_chapters
@@ -62,12 +63,22 @@ def check_stub_includes() -> list[str]:
     return problems
 
 
+def check_traces() -> list[str]:
+    """The committed CPython traces (tests/NN-topic/traces/) are still what CPython prints."""
+    python = traces.find_python()
+    if python is None:
+        ui.say(ui.dim("  no python3 3.11 or newer on the PATH: the CPython traces are not re-run"))
+        return []
+    return traces.check(python=python)
+
+
 def quick_steps() -> list[tuple[str, Callable[[], list[str]]]]:
     return [("starters are up to date", check_starters),
             ("files with exercises include aio/not_implemented.hpp", check_stub_includes),
             ("every exercise has tests, a lesson section and hints", check_exercises),
             ("quoted snippets match their sources", snippets.check),
-            ("tour lines are well formed", examples.check)]
+            ("tour lines are well formed", examples.check),
+            ("CPython still prints the committed traces", check_traces)]
 
 
 def stub_problems(run: ctest.TestRun, exercise_ids: list[str]) -> list[str]:

@@ -97,6 +97,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite starter files a student edited")
     p.set_defaults(handler="commands_sources:command_starters")
 
+    p = _add(sub, "traces", "For authors: re-run CPython's trace programs (tests/NN-*/traces/*.py).",
+             "  ./course traces            check that CPython still prints the committed output\n"
+             "  ./course traces --write    refresh the .expected files (then review the diff)")
+    p.add_argument("--write", action="store_true", help="rewrite the .expected files from CPython")
+    p.set_defaults(handler="commands_sources:command_traces")
+
     p = _add(sub, "snippets", "For authors: check (or --write) the code quoted in lessons and slides.",
              "  ./course snippets\n  ./course snippets --write")
     p.add_argument("--write", action="store_true", help="refresh every quote from its source")

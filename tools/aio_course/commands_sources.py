@@ -1,7 +1,7 @@
-"""`course starters` and `course snippets`: the generated parts of the repository."""
+"""`course starters`, `course snippets` and `course traces`: the generated parts of the repository."""
 from __future__ import annotations
 
-from . import snippets, starters, ui
+from . import snippets, starters, traces, ui
 from .repo import chapters as all_chapters, find_chapter
 
 
@@ -35,3 +35,17 @@ def command_snippets(args) -> int:
             ui.say(ui.dim("every snippet was already up to date"))
         return 0
     return ui.report(snippets.check(), "every snippet matches its source")
+
+
+def command_traces(args) -> int:
+    if args.write:
+        changed = traces.write()
+        for path in changed:
+            ui.say(f"{ui.ok('updated')} {path}")
+        if not changed:
+            ui.say(ui.dim("every trace's expected output was already up to date"))
+        return 0
+    python = traces.find_python()
+    if python is None:
+        raise ui.CourseError("the trace programs need python3 3.11 or newer on the PATH")
+    return ui.report(traces.check(python=python), f"CPython {python[1]} prints every committed trace")

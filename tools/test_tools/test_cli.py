@@ -16,7 +16,7 @@ from aio_course.repo import Chapter
 
 COURSE = support.TOOLS.parent / "course"
 SUBCOMMANDS = ["tour", "test", "status", "watch", "hint", "run", "bench", "slides", "check",
-               "starters", "snippets"]
+               "starters", "snippets", "traces"]
 
 
 def course(*args):

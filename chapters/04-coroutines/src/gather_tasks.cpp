@@ -13,6 +13,7 @@ GatherCore::GatherCore(std::vector<std::shared_ptr<FutureCore>> children, bool r
   distinct_ = seen.size();
 }
 
+// region: cancel_children
 bool GatherCore::cancel_children(FutureCore& outer, std::string message) {
   // EXERCISE 4.4: gather, for tasks
   // asyncio's _GatheringFuture.cancel(msg): false when the outer is done; else cancel every
@@ -21,7 +22,9 @@ bool GatherCore::cancel_children(FutureCore& outer, std::string message) {
   throw aio::NotImplemented{"4.4"};
   // END EXERCISE
 }
+// endregion
 
+// region: on_child_done
 void GatherCore::on_child_done(FutureCore& outer, FutureCore& child,
                                const std::function<void()>& store_results) {
   // EXERCISE 4.4: a child is done
@@ -32,5 +35,6 @@ void GatherCore::on_child_done(FutureCore& outer, FutureCore& child,
   throw aio::NotImplemented{"4.4"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

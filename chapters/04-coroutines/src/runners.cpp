@@ -16,6 +16,7 @@ void check_no_running_loop() {
   if (running) throw std::runtime_error("asyncio.run() cannot be called from a running event loop");
 }
 
+// region: shut_down
 void shut_down(EventLoop& loop) {
   // EXERCISE 4.7: aio::run
   // asyncio's _cancel_all_tasks: cancel every task of the loop that is not done, then run the
@@ -25,5 +26,6 @@ void shut_down(EventLoop& loop) {
   throw aio::NotImplemented{"4.7"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

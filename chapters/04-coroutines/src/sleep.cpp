@@ -5,6 +5,7 @@
 
 namespace aio {
 
+// region: sleep
 Coroutine<void> sleep(double delay) {
   if (std::isnan(delay)) throw std::invalid_argument("sleep: the delay is NaN");
   if (delay <= 0) {
@@ -26,5 +27,6 @@ Coroutine<void> sleep(double delay) {
     throw;
   }
 }
+// endregion
 
 }  // namespace aio

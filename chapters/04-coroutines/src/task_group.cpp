@@ -37,6 +37,7 @@ void TaskGroup::abort() {
   }
 }
 
+// region: on_task_done
 void TaskGroup::on_task_done(detail::FutureCore& task) {
   // EXERCISE 4.6: a task group
   // asyncio's _on_task_done: forget the task; the last one wakes finish() if it waits. A
@@ -45,7 +46,9 @@ void TaskGroup::on_task_done(detail::FutureCore& task) {
   throw aio::NotImplemented{"4.6"};
   // END EXERCISE
 }
+// endregion
 
+// region: finish
 Coroutine<void> TaskGroup::finish(std::exception_ptr error) {
   // EXERCISE 4.6: leave the group
   // asyncio's __aexit__. The body failed: abort, and remember a CancelledError to propagate.
@@ -56,5 +59,6 @@ Coroutine<void> TaskGroup::finish(std::exception_ptr error) {
   throw aio::NotImplemented{"4.6"};
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio

@@ -22,6 +22,7 @@ void Timeout::enter() {
   reschedule(when_);
 }
 
+// region: reschedule
 void Timeout::reschedule(std::optional<double> when) {
   // EXERCISE 4.5: timeout scopes
   // asyncio's Timeout.reschedule(when): only while entered (else std::runtime_error). Cancel
@@ -30,14 +31,18 @@ void Timeout::reschedule(std::optional<double> when) {
   throw aio::NotImplemented{"4.5"};
   // END EXERCISE
 }
+// endregion
 
+// region: on_timeout
 void Timeout::on_timeout() {
   // EXERCISE 4.5: the deadline passed
   // Cancel the task, and note that the scope is expiring.
   throw aio::NotImplemented{"4.5"};
   // END EXERCISE
 }
+// endregion
 
+// region: exit
 bool Timeout::exit(bool cancelled_error) {
   // EXERCISE 4.5: leave the scope
   // asyncio's __aexit__: cancel the timer. If expiring: now expired; uncancel() the task,
@@ -46,6 +51,7 @@ bool Timeout::exit(bool cancelled_error) {
   throw aio::NotImplemented{"4.5"};
   // END EXERCISE
 }
+// endregion
 
 namespace detail {
 

@@ -254,6 +254,7 @@ void EventLoop::close() {
   }
   ready_.clear();
   timers_.clear();
+  for (auto& [type, extension] : extensions_) extension->on_close();
   if (executor_) executor_->shutdown(false);
   for (const auto& [signal, handler] : signal_handlers_) sigdelset(&signals_, signal);
   signal_handlers_.clear();

@@ -13,6 +13,7 @@ GatherCore::GatherCore(std::vector<std::shared_ptr<FutureCore>> children, bool r
   distinct_ = seen.size();
 }
 
+// region: cancel_children
 bool GatherCore::cancel_children(FutureCore& outer, std::string message) {
   // EXERCISE 4.4: gather, for tasks
   // asyncio's _GatheringFuture.cancel(msg): false when the outer is done; else cancel every
@@ -30,7 +31,9 @@ bool GatherCore::cancel_children(FutureCore& outer, std::string message) {
   return cancelled_any;
   // END EXERCISE
 }
+// endregion
 
+// region: on_child_done
 void GatherCore::on_child_done(FutureCore& outer, FutureCore& child,
                                const std::function<void()>& store_results) {
   // EXERCISE 4.4: a child is done
@@ -61,5 +64,6 @@ void GatherCore::on_child_done(FutureCore& outer, FutureCore& child,
   outer.finish();
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio::detail

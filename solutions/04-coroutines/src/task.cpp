@@ -35,6 +35,7 @@ class CurrentTask {
 
 // ---- frames ----------------------------------------------------------------------------------
 
+// region: start_child
 void start_child(PromiseBase& parent, std::coroutine_handle<> child_frame, PromiseBase& child) {
   // EXERCISE 4.1: a task's step, a trampoline
   // Start a child frame. `co_await child` in a frame of some task: the child runs in the same task.
@@ -43,6 +44,7 @@ void start_child(PromiseBase& parent, std::coroutine_handle<> child_frame, Promi
   parent.runner->push_frame(child_frame);
   // END EXERCISE
 }
+// endregion
 
 // Called from a final suspend, which must not throw: no exercise stub here.
 void PromiseBase::end_frame() noexcept {
@@ -104,6 +106,24 @@ void TaskRunner::start() {
   schedule_step();
 }
 
+void TaskRunner::abandon() noexcept {
+  if (abandoned_ || future().done()) return;
+  abandoned_ = true;
+  registered_ = false;  // the registry lets go of it itself
+  report_destroyed_pending(*this);
+  destroy_frames();
+  waiter_.reset();  // it holds, through its done callback, this task
+}
+
+void TaskRegistry::on_close() {
+  std::vector<std::shared_ptr<FutureCore>> pending;  // alive until each is abandoned
+  for (TaskRunner* task : live) {
+    if (auto held = task->future().weak_from_this().lock()) pending.push_back(std::move(held));
+  }
+  live.clear();
+  for (const auto& task : pending) dynamic_cast<TaskRunner&>(*task).abandon();
+}
+
 void TaskRunner::unregister() noexcept {
   if (!registered_) return;
   registered_ = false;
@@ -156,6 +176,7 @@ void TaskRunner::pop_frame() noexcept {
 
 // ---- suspending and waking ---------------------------------------------------------------------
 
+// region: block_on
 void TaskRunner::block_on(FutureCore& awaited) {
   // EXERCISE 4.2: wait for a future
   // Refuse a future of another loop ("Task got Future attached to a different loop") and the
@@ -178,11 +199,14 @@ void TaskRunner::block_on(FutureCore& awaited) {
   if (must_cancel_ && waiter_->cancel(cancel_message_)) must_cancel_ = false;
   // END EXERCISE
 }
+// endregion
 
+// region: yield_now
 void TaskRunner::yield_now() {
   suspended_ = true;
   schedule_step();
 }
+// endregion
 
 void TaskRunner::rethrow_pending() {
   if (pending_) std::rethrow_exception(std::exchange(pending_, nullptr));
@@ -220,6 +244,7 @@ void TaskRunner::end_cancelled(std::optional<std::string> message) {
   future().FutureCore::cancel(message ? std::move(*message) : cancel_message_);
 }
 
+// region: request_cancel
 bool TaskRunner::request_cancel(std::string message) {
   // EXERCISE 4.3: cancel a task
   // asyncio's Task.cancel(msg): false if done. Else count the request, and if the task waits
@@ -233,6 +258,7 @@ bool TaskRunner::request_cancel(std::string message) {
   return true;
   // END EXERCISE
 }
+// endregion
 
 }  // namespace detail
 

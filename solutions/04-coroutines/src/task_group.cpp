@@ -37,6 +37,7 @@ void TaskGroup::abort() {
   }
 }
 
+// region: on_task_done
 void TaskGroup::on_task_done(detail::FutureCore& task) {
   // EXERCISE 4.6: a task group
   // asyncio's _on_task_done: forget the task; the last one wakes finish() if it waits. A
@@ -57,7 +58,9 @@ void TaskGroup::on_task_done(detail::FutureCore& task) {
   }
   // END EXERCISE
 }
+// endregion
 
+// region: finish
 Coroutine<void> TaskGroup::finish(std::exception_ptr error) {
   // EXERCISE 4.6: leave the group
   // asyncio's __aexit__. The body failed: abort, and remember a CancelledError to propagate.
@@ -105,5 +108,6 @@ Coroutine<void> TaskGroup::finish(std::exception_ptr error) {
   if (cancellation) std::rethrow_exception(cancellation);
   // END EXERCISE
 }
+// endregion
 
 }  // namespace aio

@@ -22,6 +22,7 @@ void Timeout::enter() {
   reschedule(when_);
 }
 
+// region: reschedule
 void Timeout::reschedule(std::optional<double> when) {
   // EXERCISE 4.5: timeout scopes
   // asyncio's Timeout.reschedule(when): only while entered (else std::runtime_error). Cancel
@@ -44,7 +45,9 @@ void Timeout::reschedule(std::optional<double> when) {
   }
   // END EXERCISE
 }
+// endregion
 
+// region: on_timeout
 void Timeout::on_timeout() {
   // EXERCISE 4.5: the deadline passed
   // Cancel the task, and note that the scope is expiring.
@@ -54,7 +57,9 @@ void Timeout::on_timeout() {
   timer_.reset();
   // END EXERCISE
 }
+// endregion
 
+// region: exit
 bool Timeout::exit(bool cancelled_error) {
   // EXERCISE 4.5: leave the scope
   // asyncio's __aexit__: cancel the timer. If expiring: now expired; uncancel() the task,
@@ -70,6 +75,7 @@ bool Timeout::exit(bool cancelled_error) {
   return false;
   // END EXERCISE
 }
+// endregion
 
 namespace detail {
 

@@ -153,6 +153,8 @@ class EventLoop {
   // loop, made on first use, destroyed after close() with the loop.
   struct Extension {
     virtual ~Extension() = default;
+    // Called by close(), after the ready callbacks and the timers are dropped.
+    virtual void on_close() {}
   };
   template <class E>
   E& extension() {

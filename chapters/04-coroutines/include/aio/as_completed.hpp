@@ -70,7 +70,7 @@ class AsCompleted {
     if constexpr (std::is_void_v<T>) {
       done.result();
     } else {
-      co_return hand_on(done.result());
+      co_return detail::hand_on(done.result());
     }
   }
 

@@ -18,6 +18,7 @@ namespace aio {
 
 namespace detail {
 
+// region: gather_class
 // region: gather_core
 // What a gather does whatever its result type (asyncio's _GatheringFuture and its
 // _done_callback): count the children as they finish, fail at the first failure (unless
@@ -47,6 +48,7 @@ class GatherCore {
   bool cancel_requested_ = false;
   std::string cancel_message_;
 };
+// endregion
 
 template <class Result>
 class GatherFuture final : public FutureValue<Result> {
@@ -133,10 +135,12 @@ EventLoop& loop_of(const Aws&... aws) {
 
 }  // namespace detail
 
+// region: gather_doc
 // asyncio.gather(*aws). Coroutines become tasks; the future's result is the tuple of their
 // results in argument order (void gives std::monostate). The first failure finishes it with
 // that exception, a cancelled child with CancelledError; the other children go on. Cancelling
 // it cancels every child still running. With no argument: done at once, an empty tuple.
+// endregion
 template <Awaitable... Aws>
 Future<std::tuple<Unvoid<AwaitResult<Aws>>...>> gather(Aws... aws) {
   EventLoop& loop = detail::loop_of(aws...);

@@ -35,6 +35,11 @@ class TaskRunner {
   // Registers the task with its loop and schedules its first step with call_soon.
   void start();
 
+  // Its loop closed under it: report it, destroy its frames (see TaskRegistry::on_close).
+  void abandon() noexcept;
+  bool abandoned() const noexcept { return abandoned_; }
+
+  // region: runner_frames
   // asyncio: Task.__step. Resumes the frame on top of the stack, then the next, and so on,
   // until one waits for a future or the first frame ends.
   void step();
@@ -45,6 +50,7 @@ class TaskRunner {
   void block_on(FutureCore& awaited);              // `co_await future`: step again when done
   void yield_now();                                // sleep(0): step again next iteration
   void rethrow_pending();  // first thing after a suspension: a cancellation thrown in here
+  // endregion
 
   // asyncio: Task.cancel(msg), Task.cancelling(), Task.uncancel().
   bool request_cancel(std::string message);
@@ -70,18 +76,21 @@ class TaskRunner {
   void destroy_frames() noexcept;
   void destroy_root() noexcept;
 
+  // region: runner_members
   EventLoop* loop_;
   std::string name_;
   std::coroutine_handle<> root_;                 // the first frame, until the task is done
   std::vector<std::coroutine_handle<>> frames_;  // [0] the first frame; back() runs next
   bool started_ = false;
   bool registered_ = false;
+  bool abandoned_ = false;
   bool suspended_ = false;              // set by an awaiter: this step is over
   std::shared_ptr<FutureCore> waiter_;  // asyncio: _fut_waiter, the future it waits for
   bool must_cancel_ = false;            // cancel at the next step
   std::string cancel_message_;
   int cancel_requests_ = 0;
   std::exception_ptr pending_;  // what the frame being resumed must throw at its await
+  // endregion
 };
 
 // Reports a task destroyed before it was done (its loop closed under it, say).
@@ -93,6 +102,11 @@ struct TaskRegistry : EventLoop::Extension {
   TaskRunner* current = nullptr;
   std::unordered_set<TaskRunner*> live;
   std::size_t created = 0;  // names tasks Task-1, Task-2, ... as asyncio does
+
+  // The loop closes: a task still pending waits for something that will never come. Python's
+  // garbage collector would find it in its cycle (future -> done callback -> task -> frame ->
+  // future) and report it; here the registry abandons it, which breaks the cycle.
+  void on_close() override;
 };
 
 template <class T>
@@ -104,7 +118,7 @@ class TaskState final : public FutureValue<T>, public TaskRunner {
         root_(root) {}
   // asyncio logs "Task was destroyed but it is pending!" when it collects such a task.
   ~TaskState() override {
-    if (!this->done()) report_destroyed_pending(*this);
+    if (!this->done() && !abandoned()) report_destroyed_pending(*this);
   }
 
   // asyncio: Task.cancel(msg) differs from Future.cancel: see TaskRunner::request_cancel.
@@ -158,6 +172,7 @@ class Task : public Future<T> {
   }
 };
 
+// region: create_task
 // asyncio: loop.create_task(coro, name=...). Wraps the coroutine in a task on `loop` and
 // schedules its first step. The loop keeps the task alive while it runs.
 template <class T>
@@ -166,6 +181,7 @@ Task<T> create_task(EventLoop& loop, Coroutine<T> coroutine, std::string name = 
   state->start();
   return Task<T>(*state);
 }
+// endregion
 
 // asyncio: asyncio.create_task(coro, name=...), on the running loop.
 template <class T>
@@ -209,6 +225,7 @@ class FutureAwaiter {
     runner_->block_on(*future_.core());
   }
   // endregion
+  // region: await_resume
   T await_resume() {
     // EXERCISE 4.2: resume after a future
     // First what the task may have to throw in here (a cancellation), if this awaiter did
@@ -217,12 +234,14 @@ class FutureAwaiter {
     throw aio::NotImplemented{"4.2"};
     // END EXERCISE
   }
+  // endregion
 
  private:
   Future<T> future_;
   TaskRunner* runner_ = nullptr;
 };
 
+// region: yield_awaiter
 // What `co_await aio::sleep(0)` suspends on: one trip through the loop.
 struct YieldAwaiter {
   bool await_ready() const noexcept { return false; }
@@ -234,6 +253,7 @@ struct YieldAwaiter {
   void await_resume() { runner->rethrow_pending(); }
   TaskRunner* runner = nullptr;
 };
+// endregion
 
 }  // namespace detail
 

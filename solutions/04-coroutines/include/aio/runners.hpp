@@ -21,6 +21,7 @@ void check_no_running_loop();
 void shut_down(EventLoop& loop);
 }  // namespace detail
 
+// region: run
 // asyncio.run(main). A new loop; `main` runs as its first task until it is done; the tasks it
 // left behind are cancelled and awaited; the executor is shut down; the loop is closed. Returns
 // what `main` returned or rethrows what it threw. std::runtime_error when called where a loop
@@ -44,5 +45,6 @@ T run(Coroutine<T> main, RunOptions options = {}) {
     throw;
   }
 }
+// endregion
 
 }  // namespace aio

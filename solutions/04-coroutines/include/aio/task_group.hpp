@@ -68,6 +68,7 @@ class TaskGroup {
   std::optional<Future<void>> on_completed_;  // set while finish() waits for the last task
 };
 
+// region: task_group
 // `async with TaskGroup() as tg: <body>`. `body` is taken by value and kept in this coroutine's
 // frame, so a lambda's captures live as long as the group does.
 template <class F>
@@ -81,5 +82,6 @@ Coroutine<void> task_group(F body) {
   }
   co_await group.finish(error);
 }
+// endregion
 
 }  // namespace aio

@@ -48,6 +48,7 @@ class Timeout {
   HandlePtr timer_;     // the call_at (or call_soon) of on_timeout()
 };
 
+// region: timeout_run
 template <class T>
 Coroutine<T> Timeout::run(Coroutine<T> body) {
   enter();
@@ -71,6 +72,7 @@ Coroutine<T> Timeout::run(Coroutine<T> body) {
   }
   throw TimeoutError("the timeout expired");
 }
+// endregion
 
 // asyncio.timeout(delay): a deadline `delay` seconds from now on the running loop; none: none.
 Timeout timeout(std::optional<double> delay);
@@ -103,6 +105,7 @@ Coroutine<void> cancel_and_wait(std::shared_ptr<FutureCore> future);
 
 }  // namespace detail
 
+// region: wait_for
 // asyncio.wait_for(aw, timeout). Awaits `aw` for at most `timeout` seconds; then cancels it,
 // waits for it to end, and raises TimeoutError. A coroutine runs inline in the current task;
 // a task is cancelled through the current task's cancellation. timeout <= 0: `aw` gets no
@@ -118,7 +121,7 @@ Coroutine<AwaitResult<A>> wait_for(A aw, std::optional<double> timeout_seconds) 
         future.result();
         co_return;
       } else {
-        co_return hand_on(future.result());
+        co_return detail::hand_on(future.result());
       }
     } catch (const CancelledError&) {
     }
@@ -126,6 +129,7 @@ Coroutine<AwaitResult<A>> wait_for(A aw, std::optional<double> timeout_seconds) 
   }
   co_return co_await timeout(timeout_seconds).run(detail::as_coroutine(std::move(aw)));
 }
+// endregion
 
 // asyncio.shield(aw). A future that follows `aw` but whose cancellation does not reach it:
 // cancelling the shield (or the task awaiting it) leaves the inner task running.
@@ -152,7 +156,7 @@ Future<AwaitResult<A>> shield(A aw) {
         } else if constexpr (std::is_void_v<T>) {
           outer.set_result();
         } else {
-          outer.set_result(hand_on(done.result()));
+          outer.set_result(detail::hand_on(done.result()));
         }
       },
       "shield");
