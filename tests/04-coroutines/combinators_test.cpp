@@ -139,6 +139,19 @@ void run_until_done(EventLoop& loop, const F& future) {
   future.core()->remove_done_callback(stopper);
 }
 
+// A timer a test sets on the loop, cancelled when the test's body ends: its callback refers
+// to the body's locals, and TearDown() runs the loop again after the body.
+class TestTimer {
+ public:
+  explicit TestTimer(aio::TimerHandlePtr timer) : timer_(std::move(timer)) {}
+  ~TestTimer() { timer_->cancel(); }
+  TestTimer(const TestTimer&) = delete;
+  TestTimer& operator=(const TestTimer&) = delete;
+
+ private:
+  aio::TimerHandlePtr timer_;
+};
+
 // Cancels the tasks a test left pending and runs the loop until they are done, so that no task
 // outlives its test waiting in a cycle. (A starter's stub may throw from cancel(): the test has
 // failed already; the clean-up goes on.)
@@ -196,6 +209,9 @@ class CombinatorsTest : public ::testing::Test {
            "exception in a callback, or an exception that nobody retrieved)";
   }
 
+  // What the tasks of a test write into lives here, not in the test's body: a task that a
+  // failed test leaves behind is cancelled and run to its end in TearDown(), after the body.
+  Trace trace;
   Trace reports;  // declared before the loop, which reports into it until its very end
   std::shared_ptr<aio::ManualClock> clock = std::make_shared<aio::ManualClock>(0.0, true);
   EventLoop loop{on(clock)};
@@ -210,7 +226,6 @@ class AsCompleted : public CombinatorsTest {};
 
 TEST_F(Shield, GivesTheInnerTasksResult) {
   Script script("inner sleeps 1 s -> 5; a task awaits shield(inner)", kLesson);
-  Trace trace;
 
   script.step("inner = create_task(value_after(1, 5)); create_task(await_noted(shield(inner)))");
   const Task<int> inner = aio::create_task(loop, value_after(1, 5, trace));
@@ -226,7 +241,6 @@ Coroutine<void> shield_a_coroutine(Trace& trace) {
 
 TEST_F(Shield, WrapsACoroutineInATask) {
   Script script("a task awaits shield(value_after(1, 5)), a coroutine", kLesson);
-  Trace trace;
 
   script.step("create_task(shield_a_coroutine()); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, shield_a_coroutine(trace));
@@ -237,7 +251,6 @@ TEST_F(Shield, WrapsACoroutineInATask) {
 
 TEST_F(Shield, CancellingTheShieldLeavesTheInnerTaskRunning) {
   Script script("inner sleeps 1 s -> 5; shielded = shield(inner); shielded.cancel()", kLesson);
-  Trace trace;
 
   script.step("inner = create_task(value_after(1, 5)); shielded = shield(inner)");
   const Task<int> inner = aio::create_task(loop, value_after(1, 5, trace));
@@ -258,14 +271,13 @@ TEST_F(Shield, CancellingTheShieldLeavesTheInnerTaskRunning) {
 TEST_F(Shield, CancellingTheAwaitingTaskLeavesTheInnerTaskRunning) {
   Script script("inner sleeps 2 s -> 5; a task awaits shield(inner); at t=1 the task is cancelled",
                 kLesson);
-  Trace trace;
 
   script.step("inner = create_task(value_after(2, 5)); task awaits shield(inner)");
   const Task<int> inner = aio::create_task(loop, value_after(2, 5, trace));
   const Task<void> task = aio::create_task(loop, await_noted(aio::shield(inner), trace));
 
   script.step("at t=1 task.cancel(\"stop\"); run the loop until the task is done");
-  loop.call_at(1.0, [&task] { task.cancel("stop"); });
+  const TestTimer timer(loop.call_at(1.0, [&task] { task.cancel("stop"); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, state_of(task), std::string("cancelled"),
                  "the task waited for the shield, so its cancel() cancelled the shield: the task "
@@ -297,14 +309,13 @@ TEST_F(Shield, InnersErrorReachesTheShield) {
 
 TEST_F(Shield, InnerTaskCancelledCancelsTheShield) {
   Script script("inner sleeps 5 s; shielded = shield(inner); at t=1 inner.cancel()", kLesson);
-  Trace trace;
 
   script.step(
       "inner = create_task(value_after(5, 5)); shielded = shield(inner); at t=1 cancel "
       "inner");
   const Task<int> inner = aio::create_task(loop, value_after(5, 5, trace));
   const Future<int> shielded = aio::shield(inner);
-  loop.call_at(1.0, [&inner] { inner.cancel(); });
+  const TestTimer timer(loop.call_at(1.0, [&inner] { inner.cancel(); }));
   run_until_done(loop, inner);
   run_until_done(loop, shielded);
   EXPECT_STEP_EQ(script, state_of(shielded), std::string("cancelled"),
@@ -336,7 +347,6 @@ TEST_F(AsCompleted, GivesTheResultsInTheOrderTheyFinish) {
       "a task takes as_completed(sleep 3 -> 30, fail at t=2, sleep 1 -> 10) with next(), "
       "three times",
       kLesson);
-  Trace trace;
 
   script.step("create_task(take_in_completion_order()); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, take_in_completion_order(trace));
@@ -367,7 +377,6 @@ TEST_F(AsCompleted, TimeoutRaisesTimeoutErrorForEveryNextLeft) {
       "tasks sleeping 1, 5 and 6 s; a task takes as_completed(them, timeout 2) with next(), "
       "three times",
       kLesson);
-  Trace trace;
 
   script.step("create the three tasks; create_task(take_with_timeout(...)); run the loop");
   const Task<int> fast = aio::create_task(loop, value_after(1, 10, trace));
@@ -405,7 +414,6 @@ Coroutine<void> take_one_too_many(Trace& trace) {
 
 TEST_F(AsCompleted, NextBeyondTheSizeThrowsOutOfRange) {
   Script script("a task takes as_completed(one coroutine) with next(), twice", kLesson);
-  Trace trace;
 
   script.step("create_task(take_one_too_many()); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, take_one_too_many(trace));

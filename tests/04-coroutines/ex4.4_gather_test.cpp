@@ -146,6 +146,19 @@ void run_until_done(EventLoop& loop, const F& future) {
   future.core()->remove_done_callback(stopper);
 }
 
+// A timer a test sets on the loop, cancelled when the test's body ends: its callback refers
+// to the body's locals, and TearDown() runs the loop again after the body.
+class TestTimer {
+ public:
+  explicit TestTimer(aio::TimerHandlePtr timer) : timer_(std::move(timer)) {}
+  ~TestTimer() { timer_->cancel(); }
+  TestTimer(const TestTimer&) = delete;
+  TestTimer& operator=(const TestTimer&) = delete;
+
+ private:
+  aio::TimerHandlePtr timer_;
+};
+
 // Cancels the tasks a test left pending and runs the loop until they are done, so that no task
 // outlives its test waiting in a cycle. (A starter's stub may throw from cancel(): the test has
 // failed already; the clean-up goes on.)
@@ -223,6 +236,9 @@ class Ex44Gather : public ::testing::Test {
            "exception in a callback, or a child's exception that nobody retrieved)";
   }
 
+  // What the tasks of a test write into lives here, not in the test's body: a task that a
+  // failed test leaves behind is cancelled and run to its end in TearDown(), after the body.
+  Trace trace;
   Trace reports;  // declared before the loop, which reports into it until its very end
   std::shared_ptr<aio::ManualClock> clock = std::make_shared<aio::ManualClock>(0.0, true);
   EventLoop loop{on(clock)};
@@ -239,7 +255,6 @@ Coroutine<std::tuple<int, int, int>> gather_three(Trace& trace) {
 
 TEST_F(Ex44Gather, ResultsComeInArgumentOrderWhateverTheCompletionOrder) {
   Script script("a task awaits gather(sleep 3 -> 30, sleep 1 -> 10, sleep 2 -> 20)", kLesson);
-  Trace trace;
 
   script.step("create_task(gather_three(...)); run the loop until the task is done");
   const Task<std::tuple<int, int, int>> task = aio::create_task(loop, gather_three(trace));
@@ -293,7 +308,6 @@ Coroutine<std::tuple<std::monostate, int>> gather_void_and_int(Trace& trace) {
 
 TEST_F(Ex44Gather, VoidChildrenGiveStdMonostate) {
   Script script("a task awaits gather(a Coroutine<void> that sleeps 1, sleep 2 -> 7)", kLesson);
-  Trace trace;
 
   script.step("create_task(gather_void_and_int(...)); run the loop until the task is done");
   const Task<std::tuple<std::monostate, int>> task =
@@ -330,7 +344,6 @@ TEST_F(Ex44Gather, FirstExceptionComesOutWhileTheOtherChildrenKeepRunning) {
       "a task awaits gather(fail after 1 s, a task that sleeps 2 s -> 20), then awaits that "
       "task",
       kLesson);
-  Trace trace;
   std::optional<Task<int>> slow;
 
   script.step("create_task(first_failure(...)); run the loop until the task is done");
@@ -388,7 +401,6 @@ TEST_F(Ex44Gather, ReturnExceptionsGivesAnOutcomePerChildOnceAllAreDone) {
   Script script(
       "a task awaits gather(return_exceptions, sleep 1 -> 10, fail after 2 s, sleep 3 -> 30)",
       kLesson);
-  Trace trace;
 
   script.step("create_task(gather_outcomes(...)); run the loop until the task is done");
   const Task<std::tuple<Outcome<int>, Outcome<int>, Outcome<int>>> task =
@@ -421,7 +433,6 @@ TEST_F(Ex44Gather, ReturnExceptionsWithOneChildFailedAndOneCancelled) {
       "a task awaits gather(return_exceptions, fail after 1 s, a task cancelled at t=1.5 "
       "(\"victim stopped\"), sleep 2 -> 20)",
       kLesson);
-  Trace trace;
 
   script.step("create_task(fail_and_cancel(...)); run the loop until the task is done");
   const Task<std::tuple<Outcome<int>, Outcome<int>, Outcome<int>>> task =
@@ -464,7 +475,6 @@ TEST_F(Ex44Gather, CancelledChildFinishesTheGatherWithCancelledError) {
       "a task awaits gather(sleep 2 -> 20, a task cancelled at t=1 (\"victim stopped\")), "
       "without return_exceptions",
       kLesson);
-  Trace trace;
   std::optional<Future<std::tuple<int, int>>> all;
 
   script.step("create_task(await_cancelled_child(...)); run the loop until the task is done");
@@ -500,20 +510,19 @@ Coroutine<std::string> await_gather(Trace& trace,
 TEST_F(Ex44Gather, CancellingTheGatherCancelsEveryChild) {
   Script script("a task awaits all = gather(a sleeps 5 s, b sleeps 10 s); at t=1, all.cancel()",
                 kLesson);
-  Trace trace;
   std::optional<Future<std::tuple<int, int>>> all;
   std::string cancel_returned = "not called";
 
   script.step("create_task(await_gather(...)); at t=1 all.cancel(\"enough\"); run the loop");
   const Task<std::string> task = aio::create_task(loop, await_gather(trace, all));
-  loop.call_at(1.0, [&all, &cancel_returned] {
+  const TestTimer timer(loop.call_at(1.0, [&all, &cancel_returned] {
     if (!all.has_value()) return;  // the task never ran as far as gather()
     try {
       cancel_returned = all->cancel("enough") ? "true" : "false";
     } catch (...) {
       cancel_returned = describe(std::current_exception());
     }
-  });
+  }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, cancel_returned, std::string("true"),
                  "cancel() on a pending gather returns true: it could cancel its children");
@@ -537,12 +546,11 @@ TEST_F(Ex44Gather, CancellingTheTaskThatAwaitsTheGatherCancelsTheChildren) {
   Script script(
       "a task awaits all = gather(a sleeps 5 s, b sleeps 10 s); at t=1 the task is cancelled",
       kLesson);
-  Trace trace;
   std::optional<Future<std::tuple<int, int>>> all;
 
   script.step("create_task(await_gather(...)); at t=1 task.cancel(\"stop\"); run the loop");
   const Task<std::string> task = aio::create_task(loop, await_gather(trace, all));
-  loop.call_at(1.0, [&task] { task.cancel("stop"); });
+  const TestTimer timer(loop.call_at(1.0, [&task] { task.cancel("stop"); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"a cancelled (stop) at t=1", "b cancelled (stop) at t=1",
@@ -570,15 +578,14 @@ TEST_F(Ex44Gather, CancellingTheGatherRaisesCancelledErrorEvenWithReturnExceptio
       "a task awaits all = gather(return_exceptions, a sleeps 5 s, b sleeps 10 s); at t=1, "
       "all.cancel(\"enough\")",
       kLesson);
-  Trace trace;
   std::optional<Future<std::tuple<Outcome<int>, Outcome<int>>>> all;
 
   script.step("create_task(await_gather_returning_exceptions(...)); at t=1 all.cancel(\"enough\")");
   const Task<std::string> task =
       aio::create_task(loop, await_gather_returning_exceptions(trace, all));
-  loop.call_at(1.0, [&all] {
+  const TestTimer timer(loop.call_at(1.0, [&all] {
     if (all.has_value()) all->cancel("enough");  // (unless the task never ran as far as gather())
-  });
+  }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"a cancelled (enough) at t=1", "b cancelled (enough) at t=1"}),
@@ -598,13 +605,12 @@ Coroutine<std::tuple<int, int, int>> gather_same_twice(Future<int> gate, Trace& 
 
 TEST_F(Ex44Gather, FuturePassedTwiceIsWaitedForOnceAndGivesItsResultTwice) {
   Script script("a task awaits gather(gate, sleep 1 -> 10, gate); gate gets 5 at t=2", kLesson);
-  Trace trace;
   const Future<int> gate(loop);
 
   script.step("create_task(gather_same_twice(gate)); at t=2 gate.set_result(5); run the loop");
   const Task<std::tuple<int, int, int>> task =
       aio::create_task(loop, gather_same_twice(gate, trace));
-  loop.call_at(2.0, [&gate] { gate.set_result(5); });
+  const TestTimer timer(loop.call_at(2.0, [&gate] { gate.set_result(5); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, state_of(task), std::string("finished"),
                  "the gather counts a future passed twice once: it finished when both distinct "
@@ -678,7 +684,6 @@ Coroutine<std::tuple<int, int>> gather_ready_and_slow(Future<int> ready, Trace& 
 TEST_F(Ex44Gather, FutureDoneAlreadyIsGatheredWithTheOthers) {
   Script script("a future that already has its result 7; a task awaits gather(it, sleep 1 -> 8)",
                 kLesson);
-  Trace trace;
   const Future<int> ready(loop);
   ready.set_result(7);
 

@@ -128,6 +128,19 @@ void run_until_done(EventLoop& loop, const F& future) {
   future.core()->remove_done_callback(stopper);
 }
 
+// A timer a test sets on the loop, cancelled when the test's body ends: its callback refers
+// to the body's locals, and TearDown() runs the loop again after the body.
+class TestTimer {
+ public:
+  explicit TestTimer(aio::TimerHandlePtr timer) : timer_(std::move(timer)) {}
+  ~TestTimer() { timer_->cancel(); }
+  TestTimer(const TestTimer&) = delete;
+  TestTimer& operator=(const TestTimer&) = delete;
+
+ private:
+  aio::TimerHandlePtr timer_;
+};
+
 // Cancels the tasks a test left pending and runs the loop until they are done, so that no task
 // outlives its test waiting in a cycle. (A starter's stub may throw from cancel(): the test has
 // failed already; the clean-up goes on.)
@@ -217,6 +230,13 @@ class Ex45Timeouts : public ::testing::Test {
            "exception in a callback, or an exception that nobody retrieved)";
   }
 
+  // What the tasks of a test write into lives here, not in the test's body: a task that a
+  // failed test leaves behind is cancelled and run to its end in TearDown(), after the body.
+  Trace trace;
+  ScopeSeen seen;
+  ScopeSeen inner_seen;  // the inner scope of the nested tests
+  std::optional<int> cancelling_after;
+  int started = 0;
   Trace reports;  // declared before the loop, which reports into it until its very end
   std::shared_ptr<aio::ManualClock> clock = std::make_shared<aio::ManualClock>(0.0, true);
   EventLoop loop{on(clock)};
@@ -229,8 +249,6 @@ class Ex45Timeouts : public ::testing::Test {
 TEST_F(Ex45Timeouts, BodyThatFinishesInTimeGivesItsValue) {
   Script script("a task runs timeout(5).run(body) where the body sleeps 1 s and returns 42",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(in_scope(5, body_sleeping(1, 42))); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, in_scope(5.0, body_sleeping(1, 42, trace), seen));
@@ -247,8 +265,6 @@ TEST_F(Ex45Timeouts, BodyThatFinishesInTimeGivesItsValue) {
 
 TEST_F(Ex45Timeouts, BodyTooSlowRaisesTimeoutErrorAfterTheBodySawCancelledError) {
   Script script("a task runs timeout(1).run(body) where the body sleeps 10 s", kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(in_scope(1, body_sleeping(10, 42))); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, in_scope(1.0, body_sleeping(10, 42, trace), seen));
@@ -274,8 +290,6 @@ TEST_F(Ex45Timeouts, BodyCleansUpBeforeTheTimeoutErrorComesOut) {
       "timeout(1).run(body): the body sleeps 10 s; cancelled, it cleans up for 0.5 s, then "
       "lets the CancelledError go",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(in_scope(1, slow_to_cancel(10, 0.5, 42))); run the loop");
   const Task<void> task =
@@ -294,8 +308,6 @@ TEST_F(Ex45Timeouts, BodyThatSwallowsTheCancellationGivesItsValueButTheScopeExpi
   Script script(
       "timeout(1).run(body): the body sleeps 10 s, catches the CancelledError and returns 7",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(in_scope(1, swallow_cancel(10, 7))); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, in_scope(1.0, swallow_cancel(10, 7, trace), seen));
@@ -339,8 +351,6 @@ Coroutine<void> rescheduled(std::optional<double> delay, std::optional<double> n
 TEST_F(Ex45Timeouts, RescheduleFromInsideTheBodyExtendsTheDeadline) {
   Script script("timeout(1).run(body): the body calls reschedule(now + 5), then sleeps 3 s",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(rescheduled(1, 5, 3)); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, rescheduled(1, 5.0, 3, seen, trace));
@@ -356,8 +366,6 @@ TEST_F(Ex45Timeouts, RescheduleFromInsideTheBodyExtendsTheDeadline) {
 TEST_F(Ex45Timeouts, RescheduleFromInsideTheBodyShortensTheDeadline) {
   Script script("timeout(10).run(body): the body calls reschedule(now + 1), then sleeps 3 s",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(rescheduled(10, 1, 3)); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, rescheduled(10, 1.0, 3, seen, trace));
@@ -371,8 +379,6 @@ TEST_F(Ex45Timeouts, RescheduleFromInsideTheBodyShortensTheDeadline) {
 TEST_F(Ex45Timeouts, RescheduleToNoneRemovesTheDeadline) {
   Script script("timeout(1).run(body): the body calls reschedule(none), then sleeps 100 s",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(rescheduled(1, none, 100)); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, rescheduled(1, std::nullopt, 100, seen, trace));
@@ -386,8 +392,6 @@ TEST_F(Ex45Timeouts, RescheduleToNoneRemovesTheDeadline) {
 
 TEST_F(Ex45Timeouts, NoDeadlineNeverExpires) {
   Script script("timeout(none).run(body) where the body sleeps 1000 s and returns 42", kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(in_scope(none, body_sleeping(1000, 42))); run the loop");
   const Task<void> task =
@@ -403,8 +407,6 @@ TEST_F(Ex45Timeouts, NoDeadlineNeverExpires) {
 TEST_F(Ex45Timeouts, NoDeadlineScopeGetsOneWithReschedule) {
   Script script("timeout(none).run(body): the body calls reschedule(now + 2), then sleeps 100 s",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(rescheduled(none, 2, 100)); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, rescheduled(std::nullopt, 2.0, 100, seen, trace));
@@ -429,8 +431,6 @@ Coroutine<void> at_deadline(double when, ScopeSeen& seen, Trace& trace) {
 
 TEST_F(Ex45Timeouts, DeadlineInThePastExpiresAtTheNextIteration) {
   Script script("at t=0, timeout_at(-1).run(body) where the body sleeps 1 s", kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(at_deadline(-1)); run the loop until it is done");
   const Task<void> task = aio::create_task(loop, at_deadline(-1, seen, trace));
@@ -480,12 +480,10 @@ Coroutine<void> scope_then_rethrow(double delay, ScopeSeen& seen, Trace& trace) 
 TEST_F(Ex45Timeouts, CancellationFromOutsideStaysACancelledError) {
   Script script("a task runs timeout(10).run(body sleeping 100 s); at t=1 the task is cancelled",
                 kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(scope_then_rethrow(10)); at t=1 task.cancel(\"from outside\")");
   const Task<void> task = aio::create_task(loop, scope_then_rethrow(10, seen, trace));
-  loop.call_at(1.0, [&task] { task.cancel("from outside"); });
+  const TestTimer timer(loop.call_at(1.0, [&task] { task.cancel("from outside"); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace, Trace{"body cancelled at t=1"}, "the body was cancelled at t=1");
   EXPECT_STEP_EQ(script, seen.outcome, std::string("aio::CancelledError: from outside"),
@@ -501,12 +499,11 @@ TEST_F(Ex45Timeouts, DeadlineAndOutsideCancelTogetherStayACancellation) {
       "a task runs timeout(1).run(body sleeping 100 s); at t=1 the task is also cancelled "
       "from outside",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("at t=1 task.cancel(); create_task(scope_then_rethrow(1)); run the loop");
   std::optional<Task<void>> task;
-  loop.call_at(1.0, [&task] { task->cancel("from outside"); });  // due before the scope's timer
+  // Set before the task starts, so due before the scope's own timer at t=1.
+  const TestTimer timer(loop.call_at(1.0, [&task] { task->cancel("from outside"); }));
   task = aio::create_task(loop, scope_then_rethrow(1, seen, trace));
   run_until_done(loop, *task);
   EXPECT_STEP_TRUE(script, seen.outcome.starts_with("aio::CancelledError"),
@@ -544,44 +541,38 @@ TEST_F(Ex45Timeouts, InnerDeadlineRaisesTimeoutErrorOnlyInTheInnerScope) {
       "timeout(10).run(outer body); the outer body runs timeout(1).run(sleep 5 s), catches its "
       "TimeoutError, sleeps 1 s more and returns 7",
       kLesson);
-  Trace trace;
-  ScopeSeen outer_seen;
-  ScopeSeen inner_seen;
 
   script.step("create_task(in_scope(10, outer_body(1))); run the loop until it is done");
   const Task<void> task =
-      aio::create_task(loop, in_scope(10, outer_body(1, inner_seen, trace), outer_seen));
+      aio::create_task(loop, in_scope(10, outer_body(1, inner_seen, trace), seen));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"body cancelled at t=1", "inner scope raised TimeoutError at t=1"}),
                  "the inner deadline cancelled the body; the inner scope turned that into "
                  "TimeoutError");
   EXPECT_STEP_TRUE(script, inner_seen.expired, "the inner scope expired");
-  EXPECT_STEP_EQ(script, outer_seen.outcome, std::string("value 7"),
+  EXPECT_STEP_EQ(script, seen.outcome, std::string("value 7"),
                  "the outer scope saw no cancellation at all: its body went on and returned 7");
-  EXPECT_STEP_EQ(script, outer_seen.at, std::string("t=2"), "at t=2");
-  EXPECT_STEP_TRUE(script, !outer_seen.expired, "the outer scope did not expire");
+  EXPECT_STEP_EQ(script, seen.at, std::string("t=2"), "at t=2");
+  EXPECT_STEP_TRUE(script, !seen.expired, "the outer scope did not expire");
 }
 
 TEST_F(Ex45Timeouts, OuterDeadlineInsideTheInnerScopeRaisesTimeoutErrorOutside) {
   Script script("timeout(1).run(outer body); the outer body runs timeout(10).run(sleep 5 s)",
                 kLesson);
-  Trace trace;
-  ScopeSeen outer_seen;
-  ScopeSeen inner_seen;
 
   script.step("create_task(in_scope(1, outer_body(10))); run the loop until it is done");
   const Task<void> task =
-      aio::create_task(loop, in_scope(1, outer_body(10, inner_seen, trace), outer_seen));
+      aio::create_task(loop, in_scope(1, outer_body(10, inner_seen, trace), seen));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"body cancelled at t=1", "inner scope let CancelledError through at t=1"}),
                  "the outer deadline cancelled the task; the inner scope did not ask for that "
                  "cancellation (its deadline is t=10), so it let the CancelledError through");
   EXPECT_STEP_TRUE(script, !inner_seen.expired, "the inner scope did not expire");
-  EXPECT_STEP_EQ(script, outer_seen.outcome, std::string("aio::TimeoutError"),
+  EXPECT_STEP_EQ(script, seen.outcome, std::string("aio::TimeoutError"),
                  "the outer scope, whose deadline it was, raised TimeoutError");
-  EXPECT_STEP_TRUE(script, outer_seen.expired, "the outer scope expired");
+  EXPECT_STEP_TRUE(script, seen.expired, "the outer scope expired");
   EXPECT_STEP_EQ(script, state_of(task), std::string("finished"),
                  "the task caught the TimeoutError and ended normally");
 }
@@ -602,8 +593,6 @@ Coroutine<void> wait_for_noted(A awaitable, std::optional<double> timeout, Scope
 
 TEST_F(Ex45Timeouts, WaitForGivesTheValueOfAnAwaitableThatEndsInTime) {
   Script script("a task awaits wait_for(body sleeping 1 s -> 42, 5)", kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(wait_for_noted(body_sleeping(1, 42), 5)); run the loop");
   const Task<void> task =
@@ -615,7 +604,6 @@ TEST_F(Ex45Timeouts, WaitForGivesTheValueOfAnAwaitableThatEndsInTime) {
 
 TEST_F(Ex45Timeouts, WaitForPassesTheAwaitablesErrorOn) {
   Script script("a task awaits wait_for(a task that fails at t=1, 5)", kLesson);
-  ScopeSeen seen;
   auto fail_soon = []() -> Coroutine<int> {
     co_await aio::sleep(1);
     throw DiskError("disk full");
@@ -650,10 +638,7 @@ TEST_F(Ex45Timeouts, WaitForTimingOutCancelsTheTaskAndWaitsForItToEnd) {
       "a task awaits wait_for(slow, 1); slow sleeps 10 s and, once cancelled, cleans up for "
       "1 s",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
   std::optional<Task<int>> slow;
-  std::optional<int> cancelling_after;
 
   script.step("create_task(wait_for_slow_task(...)); run the loop until it is done");
   const Task<void> task =
@@ -676,8 +661,6 @@ TEST_F(Ex45Timeouts, WaitForTimingOutOnACoroutineWaitsForItsCleanUp) {
       "a task awaits wait_for(coroutine, 1); the coroutine sleeps 10 s and, once cancelled, "
       "cleans up for 1 s",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("create_task(wait_for_noted(slow_to_cancel(10, 1, 5), 1)); run the loop");
   const Task<void> task =
@@ -692,8 +675,6 @@ TEST_F(Ex45Timeouts, WaitForTimingOutOnACoroutineWaitsForItsCleanUp) {
 
 TEST_F(Ex45Timeouts, WaitForWithNoTimeoutWaitsUntilTheTaskEnds) {
   Script script("a task awaits wait_for(a task sleeping 1000 s -> 42, none)", kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("sleeper = create_task(body_sleeping(1000, 42)); create_task(wait_for_noted(...))");
   const Task<int> sleeper = aio::create_task(loop, body_sleeping(1000, 42, trace));
@@ -708,7 +689,6 @@ TEST_F(Ex45Timeouts, WaitForWithNoTimeoutWaitsUntilTheTaskEnds) {
 
 TEST_F(Ex45Timeouts, WaitForWithZeroTimeoutGivesTheResultOfADoneFuture) {
   Script script("a future that has its result 5; a task awaits wait_for(it, 0)", kLesson);
-  ScopeSeen seen;
   const Future<int> ready(loop);
   ready.set_result(5);
 
@@ -721,7 +701,6 @@ TEST_F(Ex45Timeouts, WaitForWithZeroTimeoutGivesTheResultOfADoneFuture) {
 
 TEST_F(Ex45Timeouts, WaitForWithZeroTimeoutCancelsAPendingFuture) {
   Script script("a pending future; a task awaits wait_for(it, 0)", kLesson);
-  ScopeSeen seen;
   const Future<int> pending(loop);
 
   script.step("create_task(wait_for_noted(pending, 0)); run the loop until it is done");
@@ -733,18 +712,18 @@ TEST_F(Ex45Timeouts, WaitForWithZeroTimeoutCancelsAPendingFuture) {
   EXPECT_STEP_EQ(script, seen.at, std::string("t=0"), "the clock did not move");
 }
 
+// Counts its starts, sleeps 1 s, returns 1.
+Coroutine<int> count_start(int& started) {
+  ++started;
+  co_await aio::sleep(1);
+  co_return 1;
+}
+
 TEST_F(Ex45Timeouts, WaitForWithNegativeTimeoutNeverStartsACoroutine) {
   Script script("a task awaits wait_for(body sleeping 1 s, -1)", kLesson);
-  ScopeSeen seen;
-  int started = 0;
-  auto body = [&started]() -> Coroutine<int> {
-    ++started;
-    co_await aio::sleep(1);
-    co_return 1;
-  };
 
-  script.step("create_task(wait_for_noted(body(), -1)); run the loop until it is done");
-  const Task<void> task = aio::create_task(loop, wait_for_noted(body(), -1.0, seen));
+  script.step("create_task(wait_for_noted(count_start(started), -1)); run the loop");
+  const Task<void> task = aio::create_task(loop, wait_for_noted(count_start(started), -1.0, seen));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, seen.outcome, std::string("aio::TimeoutError"), "TimeoutError");
   EXPECT_STEP_EQ(script, started, 0,
@@ -756,8 +735,6 @@ TEST_F(Ex45Timeouts, WaitForWithZeroTimeoutWaitsForTheCancelledTaskToCleanUp) {
   Script script(
       "a task slow to cancel (1 s of clean-up) has started; another awaits wait_for(it, 0)",
       kLesson);
-  Trace trace;
-  ScopeSeen seen;
 
   script.step("slow = create_task(slow_to_cancel(10, 1, 5)); create_task(wait_for_noted(...))");
   const Task<int> slow = aio::create_task(loop, slow_to_cancel(10, 1, 5, trace));

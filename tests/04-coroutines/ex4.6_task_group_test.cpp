@@ -126,6 +126,19 @@ void run_until_done(EventLoop& loop, const F& future) {
   future.core()->remove_done_callback(stopper);
 }
 
+// A timer a test sets on the loop, cancelled when the test's body ends: its callback refers
+// to the body's locals, and TearDown() runs the loop again after the body.
+class TestTimer {
+ public:
+  explicit TestTimer(aio::TimerHandlePtr timer) : timer_(std::move(timer)) {}
+  ~TestTimer() { timer_->cancel(); }
+  TestTimer(const TestTimer&) = delete;
+  TestTimer& operator=(const TestTimer&) = delete;
+
+ private:
+  aio::TimerHandlePtr timer_;
+};
+
 // Cancels the tasks a test left pending and runs the loop until they are done, so that no task
 // outlives its test waiting in a cycle. (A starter's stub may throw from cancel(): the test has
 // failed already; the clean-up goes on.)
@@ -248,7 +261,13 @@ class Ex46TaskGroup : public ::testing::Test {
            "exception in a callback, or an exception that nobody retrieved)";
   }
 
-  Trace reports;  // declared before the loop, which reports into it until its very end
+  // What the tasks of a test write into lives here, not in the test's body: a task that a
+  // failed test leaves behind is cancelled and run to its end in TearDown(), after the body.
+  Trace trace;
+  GroupSeen seen;
+  std::string refused = "create_task was not called";
+  bool group_alive = false;  // a callback must not touch a group that is gone
+  Trace reports;             // declared before the loop, which reports into it until its very end
   std::shared_ptr<aio::ManualClock> clock = std::make_shared<aio::ManualClock>(0.0, true);
   EventLoop loop{on(clock)};
 };
@@ -261,10 +280,8 @@ TEST_F(Ex46TaskGroup, GroupWaitsForEveryTaskAfterTheBodyReturns) {
   Script script(
       "a group whose body creates tasks a (1 s -> 10), b (3 s -> 30), c (2 s -> 20) and returns",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
   std::vector<Task<int>> tasks;
-  auto body = [&trace, &tasks](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this, &tasks](TaskGroup& tg) -> Coroutine<void> {
     tasks.push_back(tg.create_task(sleeper("a", 1, 10, trace)));
     tasks.push_back(tg.create_task(sleeper("b", 3, 30, trace)));
     tasks.push_back(tg.create_task(sleeper("c", 2, 20, trace)));
@@ -292,9 +309,7 @@ TEST_F(Ex46TaskGroup, GroupWaitsForEveryTaskAfterTheBodyReturns) {
 TEST_F(Ex46TaskGroup, FirstFailureCancelsTheOtherTasksAndTheBody) {
   Script script("a group: task a fails at t=1, task b sleeps 10 s, and the body sleeps 100 s",
                 kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(failer("a", 1, trace));
     tg.create_task(sleeper("b", 10, 2, trace));
     co_await sleeper("body", 100, 0, trace);
@@ -323,9 +338,7 @@ TEST_F(Ex46TaskGroup, FirstFailureCancelsTheOtherTasksAndTheBody) {
 
 TEST_F(Ex46TaskGroup, TwoFailuresAreBothInTheGroup) {
   Script script("a group: tasks a and b both fail at t=1; task c sleeps 10 s", kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(failer("a", 1, trace));
     tg.create_task(failer("b", 1, trace));
     tg.create_task(sleeper("c", 10, 3, trace));
@@ -350,9 +363,7 @@ TEST_F(Ex46TaskGroup, TaskThatFailsWhileCancelledJoinsTheGroup) {
       "a group: task a fails at t=1; task b, once cancelled, throws DiskError(\"b failed while "
       "cancelled\")",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(failer("a", 1, trace));
     tg.create_task(fails_when_cancelled("b", 10, trace));
     co_return;
@@ -369,9 +380,7 @@ TEST_F(Ex46TaskGroup, TaskThatFailsWhileCancelledJoinsTheGroup) {
 
 TEST_F(Ex46TaskGroup, BodyErrorCancelsTheTasksAndJoinsTheGroup) {
   Script script("a group: task b sleeps 10 s; the body sleeps 1 s, then throws DiskError", kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("b", 10, 2, trace));
     co_await aio::sleep(1);
     throw DiskError("body failed");
@@ -392,9 +401,7 @@ TEST_F(Ex46TaskGroup, TasksThatCleanUpWhenCancelledStillLetTheGroupEnd) {
       "a group: task a fails at t=1; task b, once cancelled, cleans up for 1 s; task c "
       "swallows its cancellation and returns 3",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(failer("a", 1, trace));
     tg.create_task(slow_to_cancel("b", 10, trace));
     tg.create_task(swallower("c", 10, 3, trace));
@@ -420,9 +427,7 @@ TEST_F(Ex46TaskGroup, CancellationFromOutsideWhileTheBodyRunsStaysACancelledErro
       "a group: tasks a and b sleep 10 s, the body sleeps 100 s; at t=1 the task running the "
       "group is cancelled",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("a", 10, 1, trace));
     tg.create_task(sleeper("b", 10, 2, trace));
     co_await sleeper("body", 100, 0, trace);
@@ -430,7 +435,7 @@ TEST_F(Ex46TaskGroup, CancellationFromOutsideWhileTheBodyRunsStaysACancelledErro
 
   script.step("create_task(run_group(body)); at t=1 task.cancel(\"stop\"); run the loop");
   const Task<void> task = aio::create_task(loop, run_group(body, seen, trace));
-  loop.call_at(1.0, [&task] { task.cancel("stop"); });
+  const TestTimer timer(loop.call_at(1.0, [&task] { task.cancel("stop"); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"body cancelled at t=1", "a cancelled at t=1", "b cancelled at t=1",
@@ -449,9 +454,7 @@ TEST_F(Ex46TaskGroup, CancellationFromOutsideWhileTheGroupWaitsStaysACancelledEr
       "a group: tasks a and b sleep 10 s, the body returns at once; at t=1 the task running "
       "the group is cancelled",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("a", 10, 1, trace));
     tg.create_task(slow_to_cancel("b", 10, trace));
     co_return;
@@ -459,7 +462,7 @@ TEST_F(Ex46TaskGroup, CancellationFromOutsideWhileTheGroupWaitsStaysACancelledEr
 
   script.step("create_task(run_group(body)); at t=1 task.cancel(\"stop\"); run the loop");
   const Task<void> task = aio::create_task(loop, run_group(body, seen, trace));
-  loop.call_at(1.0, [&task] { task.cancel("stop"); });
+  const TestTimer timer(loop.call_at(1.0, [&task] { task.cancel("stop"); }));
   run_until_done(loop, task);
   EXPECT_STEP_EQ(script, trace,
                  (Trace{"a cancelled at t=1", "b cancelled at t=1", "b cleaned up at t=2",
@@ -474,21 +477,29 @@ TEST_F(Ex46TaskGroup, CancellationFromOutsideWhileTheGroupWaitsStaysACancelledEr
 
 // ---- create_task when the group no longer takes tasks ------------------------------------------
 
+// run_group(), then `alive` = false: the group is gone once run_group() has come back.
+template <class F>
+Coroutine<void> run_group_noting_its_end(F body, GroupSeen& seen, Trace& trace, bool& alive) {
+  try {
+    co_await run_group(std::move(body), seen, trace);
+  } catch (...) {
+    alive = false;
+    throw;
+  }
+  alive = false;
+}
+
 TEST_F(Ex46TaskGroup, CreateTaskOnceTheGroupIsFinishedIsRefused) {
   Script script(
       "a group: task a sleeps 1 s; the body returns; a's done callback, run after the group's "
       "own, calls tg.create_task()",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  std::string refused = "create_task was not called";
-  bool group_alive = false;  // the callback below must not touch a group that is gone
-  auto body = [&](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     group_alive = true;
     const Task<int> a = tg.create_task(sleeper("a", 1, 1, trace));
     // Added after the group's own callback: it runs once the group knows a is over, so the
     // group has no task left and its body has returned: the group is finished.
-    a.add_done_callback([&refused, &group_alive, &trace, &tg](const aio::Future<int>&) {
+    a.add_done_callback([this, &tg](const aio::Future<int>&) {
       if (!group_alive) return;
       try {
         tg.create_task(sleeper("late", 1, 2, trace));
@@ -499,18 +510,10 @@ TEST_F(Ex46TaskGroup, CreateTaskOnceTheGroupIsFinishedIsRefused) {
     });
     co_return;
   };
-  auto group = [&]() -> Coroutine<void> {
-    try {
-      co_await run_group(body, seen, trace);
-    } catch (...) {
-      group_alive = false;
-      throw;
-    }
-    group_alive = false;
-  };
 
-  script.step("create_task(group()); run the loop until it is done");
-  const Task<void> task = aio::create_task(loop, group());
+  script.step("create_task(run_group_noting_its_end(body)); run the loop until it is done");
+  const Task<void> task =
+      aio::create_task(loop, run_group_noting_its_end(body, seen, trace, group_alive));
   run_until_done(loop, task);
   EXPECT_STEP_TRUE(script, refused.starts_with("std::runtime_error"),
                    "a group with no task left whose body has returned is finished: "
@@ -530,10 +533,7 @@ TEST_F(Ex46TaskGroup, CreateTaskWhileTheGroupShutsDownIsRefused) {
       "a group: task a fails at t=1; the body sleeps 100 s and, once cancelled, calls "
       "tg.create_task()",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  std::string refused = "create_task was not called";
-  auto body = [&](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(failer("a", 1, trace));
     try {
       co_await aio::sleep(100);
@@ -585,9 +585,7 @@ TEST_F(Ex46TaskGroup, NestedGroupsWaitForEachOther) {
   Script script(
       "an outer group: task o sleeps 3 s, task i runs an inner group of x (1 s) and y (2 s)",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("o", 3, 3, trace));
     tg.create_task(inner_group(false, trace));
     co_return;
@@ -609,9 +607,7 @@ TEST_F(Ex46TaskGroup, FailureInAnInnerGroupReachesTheOuterGroup) {
       "an outer group: task o sleeps 10 s, task i runs an inner group where x fails at t=1 and "
       "y sleeps 2 s",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("o", 10, 3, trace));
     tg.create_task(inner_group(true, trace));
     co_return;
@@ -650,9 +646,7 @@ TEST_F(Ex46TaskGroup, TimeoutAroundAGroupCancelsItsTasksAndRaisesTimeoutError) {
       "a task runs timeout(1).run(task_group(body)); the body creates task a (10 s) and task b "
       "(1 s of clean-up once cancelled), and returns",
       kLesson);
-  Trace trace;
-  GroupSeen seen;
-  auto body = [&trace](TaskGroup& tg) -> Coroutine<void> {
+  auto body = [this](TaskGroup& tg) -> Coroutine<void> {
     tg.create_task(sleeper("a", 10, 1, trace));
     tg.create_task(slow_to_cancel("b", 10, trace));
     co_return;

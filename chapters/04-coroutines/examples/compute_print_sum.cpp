@@ -1,5 +1,4 @@
 // Tour 1: compute/print_sum: a coroutine awaits another inline, in one task, for one second.
-// Tour args: --fast
 //
 // The source articles' first chain of coroutines, in C++. print_sum(1, 2) awaits
 // compute(1, 2), which sleeps for a second and returns the sum. `co_await compute(x, y)` makes

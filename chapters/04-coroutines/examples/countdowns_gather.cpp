@@ -1,5 +1,4 @@
 // Tour 4: three countdowns interleave on one thread; gather collects their results in a tuple.
-// Tour args: --fast
 //
 // Each countdown is a loop of print and sleep: "A: 3", "A: 2", ... then "A: liftoff". Three of
 // them, with different periods, run at the same time under gather: their lines interleave in

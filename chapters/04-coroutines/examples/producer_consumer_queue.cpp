@@ -1,5 +1,4 @@
 // Tour 5: producers and consumers through a bounded aio::Queue; join() waits for every item.
-// Tour args: --fast
 //
 // Two producers put jobs, as fast as they can, into a queue that holds at most two; three
 // consumers take them out, each "works" on a job for a while (a sleep), then calls

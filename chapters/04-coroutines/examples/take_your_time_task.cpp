@@ -1,5 +1,4 @@
 // Tour 2: take_your_time as a Task: create_task, a done callback, co_await; then one cancelled.
-// Tour args: --fast
 //
 // Chapter 03's take_your_time took a future and completed it by hand. The source articles then
 // show it the easier way: a coroutine that sleeps and returns 42, wrapped in a Task. A task is
