@@ -31,15 +31,6 @@
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 
-// REFERENCE BUG (reported; remove this using-declaration once fixed): timeouts.hpp calls
-// hand_on() unqualified in wait_for (timeout <= 0) and in shield, from namespace aio, where
-// only aio::detail::hand_on exists; every wait_for or shield of a non-void result then fails
-// to compile. The fix belongs in timeouts.hpp (detail::hand_on). Declared here, before the
-// header, the name is found where the templates are defined.
-namespace aio {
-using detail::hand_on;
-}  // namespace aio
-
 // REFERENCE BUG (reported; remove these pragmas once fixed): shield() of a coroutine captures
 // `aw` in a lambda that uses it only when it has get_loop(); clang's -Wunused-lambda-capture,
 // an error with AIO_WERROR, rejects it. The fix belongs in timeouts.hpp.

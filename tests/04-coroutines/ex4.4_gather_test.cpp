@@ -279,14 +279,14 @@ Coroutine<std::tuple<int, int, int>> gather_traced(std::vector<AnyTask>& tasks, 
 TEST_F(Ex44Gather, CoroutinesBecomeTasksThatRunAtTheSameTime) {
   Script script("a task awaits gather of three coroutines that sleep 3, 1 and 2 seconds", kLesson);
   std::vector<AnyTask> tasks;
-  Trace starts;
 
   script.step("create_task(gather_traced(...)); run the loop until the task is done");
-  const Task<std::tuple<int, int, int>> task = aio::create_task(loop, gather_traced(tasks, starts));
+  const Task<std::tuple<int, int, int>> task = aio::create_task(loop, gather_traced(tasks, trace));
   run_until_done(loop, task);
-  EXPECT_STEP_EQ(script, starts,
-                 (Trace{"30 starts at t=0", "10 starts at t=0", "20 starts at t=0"}),
-                 "the three coroutines start together, in the order given");
+  EXPECT_STEP_EQ(script, trace, (Trace{"30 starts at t=0", "10 starts at t=0", "20 starts at t=0"}),
+                 "the three coroutines start together, in the order given: gather wraps them in "
+                 "tasks one after the other, from the first argument to the last, so their first "
+                 "steps run in that order (as asyncio's do)");
   EXPECT_STEP_TRUE(script,
                    tasks.size() == 3 && !(tasks[0] == task) && !(tasks[1] == task) &&
                        !(tasks[2] == task) && !(tasks[0] == tasks[1]) && !(tasks[1] == tasks[2]) &&

@@ -32,16 +32,6 @@
 #include "aio/future.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
-
-// REFERENCE BUG (reported; remove this using-declaration once fixed): timeouts.hpp calls
-// hand_on() unqualified in wait_for (timeout <= 0) and in shield, from namespace aio, where
-// only aio::detail::hand_on exists; every wait_for or shield of a non-void result then fails
-// to compile. The fix belongs in timeouts.hpp (detail::hand_on). Declared here, before the
-// header, the name is found where the templates are defined.
-namespace aio {
-using detail::hand_on;
-}  // namespace aio
-
 #include "aio/timeouts.hpp"
 #include "support/script.hpp"
 

@@ -129,11 +129,6 @@ Coroutine<void> gather_sleeps(Trace* trace) {
   trace->note("main: results " + c + " " + a + " " + b);
 }
 
-// REFERENCE BUG (reported): gather() makes its tasks inside std::make_tuple's argument list,
-// whose order of evaluation C++ leaves open; g++ evaluates it right to left, so the tasks
-// start in reverse argument order ("b: starts" first). This test and the producer/consumer
-// one fail on g++ until gather_tasks.hpp makes them in order (a braced list is evaluated left
-// to right); clang happens to pass.
 TEST(SameOrderAsCPython, GatherOfThreeSleeps) {
   Trace trace;
   aio::run(gather_sleeps(&trace), manual_clock());

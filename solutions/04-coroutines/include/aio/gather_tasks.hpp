@@ -144,7 +144,9 @@ EventLoop& loop_of(const Aws&... aws) {
 template <Awaitable... Aws>
 Future<std::tuple<Unvoid<AwaitResult<Aws>>...>> gather(Aws... aws) {
   EventLoop& loop = detail::loop_of(aws...);
-  auto futures = std::make_tuple(ensure_future(loop, std::move(aws))...);
+  // A braced list is evaluated left to right; function arguments are not (g++ goes right to
+  // left), and the tasks must start in argument order, as CPython starts them.
+  auto futures = std::tuple<Future<AwaitResult<Aws>>...>{ensure_future(loop, std::move(aws))...};
   std::vector<std::shared_ptr<detail::FutureCore>> children;
   std::apply([&children](const auto&... f) { (children.push_back(f.core()), ...); }, futures);
   using Result = std::tuple<Unvoid<AwaitResult<Aws>>...>;
@@ -157,7 +159,9 @@ Future<std::tuple<Unvoid<AwaitResult<Aws>>...>> gather(Aws... aws) {
 template <Awaitable... Aws>
 Future<std::tuple<Outcome<Unvoid<AwaitResult<Aws>>>...>> gather(ReturnExceptions, Aws... aws) {
   EventLoop& loop = detail::loop_of(aws...);
-  auto futures = std::make_tuple(ensure_future(loop, std::move(aws))...);
+  // A braced list is evaluated left to right; function arguments are not (g++ goes right to
+  // left), and the tasks must start in argument order, as CPython starts them.
+  auto futures = std::tuple<Future<AwaitResult<Aws>>...>{ensure_future(loop, std::move(aws))...};
   std::vector<std::shared_ptr<detail::FutureCore>> children;
   std::apply([&children](const auto&... f) { (children.push_back(f.core()), ...); }, futures);
   using Result = std::tuple<Outcome<Unvoid<AwaitResult<Aws>>>...>;
