@@ -67,9 +67,10 @@ void FutureCore::set_exception(std::exception_ptr error) {
 
 bool FutureCore::cancel(std::string message) {
   // EXERCISE 3.1: cancel
-  // Whoever cancels no longer cares about the exception: it counts as retrieved, even when
-  // the future is done already (asyncio does the same). False if done. Else: cancelled, with
-  // its message, and the done callbacks scheduled.
+  // Debug mode refuses a foreign thread here too (check_thread). Whoever cancels no longer
+  // cares about the exception: it counts as retrieved, even when the future is done already
+  // (asyncio does the same). False if done. Else: cancelled, with its message, and the done
+  // callbacks scheduled.
   loop_->check_thread();
   exception_retrieved_ = true;
   if (done()) return false;
