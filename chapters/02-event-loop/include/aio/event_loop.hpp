@@ -140,6 +140,9 @@ class EventLoop {
   // slow_callback_duration, and refuses calls from a thread that does not own the loop.
   void set_debug(bool on) { debug_ = on; }
   bool get_debug() const noexcept { return debug_; }
+  // asyncio: loop._check_thread(). In debug mode, while the loop runs, a call from another
+  // thread is std::runtime_error. The loop's own methods call it; so do futures (chapter 03).
+  void check_thread() const;
   double slow_callback_duration = 0.1;  // seconds, as asyncio
 
   // For tests and benchmarks: callbacks queued to run, timers scheduled.
@@ -157,7 +160,6 @@ class EventLoop {
   // endregion
 
   void check_closed() const;
-  void check_thread() const;
   void run_handle(const HandlePtr& handle);
   void take_threadsafe_callbacks();
   void dispatch(const ReadyFd& ready);
