@@ -46,7 +46,9 @@ function(aio_add_chapter dir previous)
   endif()
   add_library(aio::ch${nn} ALIAS ${lib})
   target_include_directories(${lib} ${scope} ${root}/include)
-  target_link_libraries(${lib} ${scope} ${previous})
+  # fmt is linked by the chapters that use it, so that a linker dropping unused libraries
+  # (Debian's --as-needed) still finds it after them.
+  target_link_libraries(${lib} ${scope} ${previous} fmt::fmt)
   target_compile_options(${lib} ${scope} ${AIO_WARNINGS})
   if(mine)
     target_compile_options(${lib} ${scope} ${AIO_STARTER_WARNINGS})

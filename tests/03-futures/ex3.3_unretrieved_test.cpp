@@ -141,6 +141,26 @@ TEST_F(Ex33Unretrieved, ReadingTheExceptionSilencesTheReport) {
                  "somebody had the chance to handle it, so only the unread one is reported");
 }
 
+TEST_F(Ex33Unretrieved, CancellingAFailedFutureSilencesTheReportToo) {
+  Script script("two futures fail; one of them is then cancelled (too late), the other not",
+                kLesson);
+
+  script.step(
+      "in an inner scope: set_exception() on cancelled_late and on unread; "
+      "cancelled_late.cancel(), which returns false; leave the scope");
+  {
+    Future<int> cancelled_late(loop);
+    Future<int> unread(loop);
+    cancelled_late.set_exception(disk_error("cancelled late"));
+    unread.set_exception(disk_error("unread"));
+    EXPECT_STEP_TRUE(script, !cancelled_late.cancel(), "cancel() of a done future returns false");
+  }
+  EXPECT_STEP_EQ(script, reports, (Reports{{kNeverRetrieved, "unread"}}),
+                 "whoever cancels a future says they no longer care how it ends: its exception "
+                 "counts as retrieved even though cancel() came too late (asyncio does the same; "
+                 "the line is in cancel(), Exercise 3.1)");
+}
+
 TEST_F(Ex33Unretrieved, OnlyAFutureFinishedWithAnExceptionIsEverReported) {
   Script script("drop a pending, a finished, a cancelled and a failed future, in that order",
                 kLesson);

@@ -4,8 +4,9 @@
 // run_until_complete() waits through a done callback on the future, so these tests need
 // Exercises 3.1 and 3.2 as well. Time is an aio::ManualClock with auto_advance: when the loop
 // has nothing to do but wait for a timer, its time jumps to that timer, so a future completed
-// by call_later(5, ...) is done at time 5, at once. Every test also sets a watchdog timer that
-// stops the loop: a run that would never end fails instead of hanging.
+// by call_later(5, ...) is done at time 5, at once. Every test also arms a watchdog timer that
+// stops the loop after 1000 s of loop time: a run that would never end by itself fails the test
+// instead of hanging it.
 #include <gtest/gtest.h>
 
 #include <cstddef>
@@ -78,14 +79,30 @@ aio::Callback note(Trace& trace, std::string name) {
 
 class Ex34RunUntilComplete : public ::testing::Test {
  protected:
-  Ex34RunUntilComplete() {
+  Ex34RunUntilComplete() { arm_watchdog(); }
+
+  void TearDown() override {
+    EXPECT_EQ(watchdog_stops, 0) << "the watchdog had to stop the loop (after " << kWatchdog
+                                 << " s of loop time): a run did not end by itself. Re-read: \""
+                                 << kLesson << "\" in the lesson.";
+  }
+
+  // Stops the loop after kWatchdog seconds of loop time, and again after every restart.
+  void arm_watchdog() {
     loop.call_later(
-        kWatchdog, [this] { loop.stop(); }, "watchdog");
+        kWatchdog,
+        [this] {
+          ++watchdog_stops;
+          loop.stop();
+          arm_watchdog();
+        },
+        "watchdog");
   }
 
   std::shared_ptr<aio::ManualClock> clock =
       std::make_shared<aio::ManualClock>(0.0, /*auto_advance=*/true);
   EventLoop loop{on(clock)};
+  int watchdog_stops = 0;
 };
 
 }  // namespace

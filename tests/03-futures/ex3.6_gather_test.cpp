@@ -160,22 +160,6 @@ TEST_F(Ex36Gather, ResultsComeInArgumentOrderWhateverTheCompletionOrder) {
                  "finished in");
 }
 
-TEST_F(Ex36Gather, VariadicGatherTakesTheFuturesOneByOne) {
-  Script script("all = gather(a, b, c), without a vector", kLesson);
-  Future<int> a(loop), b(loop), c(loop);
-
-  script.step("all = gather(a, b, c); b, c, a finish; run_once()");
-  auto all = aio::gather(a, b, c);
-  static_assert(std::is_same_v<decltype(all), Future<std::vector<int>>>,
-                "gather(a, b, c) of Future<int> is a Future<std::vector<int>>");
-  b.set_result(2);
-  c.set_result(3);
-  a.set_result(1);
-  loop.run_once();
-  EXPECT_STEP_EQ(script, state_of(all), std::string("result [1, 2, 3]"),
-                 "gather(a, b, c) is gather({a, b, c})");
-}
-
 // ---- failures ------------------------------------------------------------------------------
 
 TEST_F(Ex36Gather, FirstExceptionFinishesTheGatherWhileTheOtherChildrenGoOn) {
@@ -312,16 +296,30 @@ TEST_F(Ex36Gather, CancellingAGatherThatIsDoneReturnsFalse) {
 
 // ---- special cases -------------------------------------------------------------------------
 
-TEST_F(Ex36Gather, GatherOfNoFuturesIsDoneAtOnceWithAnEmptyVector) {
-  Script script("gather({}) inside a callback of the running loop", kLesson);
-  std::optional<Future<std::vector<int>>> all;
+TEST_F(Ex36Gather, GatherOfNoFuturesNeedsARunningLoopAndIsDoneAtOnce) {
+  Script script("gather({}) outside any loop, then inside a callback of the running loop", kLesson);
+  Future<int> a(loop);
+  std::optional<Future<std::vector<int>>> empty;
   std::string outcome;
   bool done_at_once = false;
 
-  script.step("call_soon(all = gather({}); note whether it is done; stop()); run_forever()");
+  script.step("gather({}) outside any loop");
+  EXPECT_STEP_EQ(script, outcome_of([] { aio::gather(Futures{}); }),
+                 std::string("std::runtime_error: no running event loop"),
+                 "a gather's future belongs to its children's loop; with no child, it can only "
+                 "be the running loop (get_running_loop()), and there is none");
+
+  script.step("one = gather({a}) outside any loop; a.set_result(1); run_once()");
+  Future<std::vector<int>> one = aio::gather(Futures{a});
+  a.set_result(1);
+  loop.run_once();
+  EXPECT_STEP_EQ(script, state_of(one), std::string("result [1]"),
+                 "with a child, no running loop is needed: the gather takes a's loop");
+
+  script.step("call_soon(empty = gather({}); note whether it is done; stop()); run_forever()");
   loop.call_soon([&] {
-    outcome = outcome_of([&] { all.emplace(aio::gather(Futures{})); });
-    done_at_once = all && all->done();
+    outcome = outcome_of([&] { empty.emplace(aio::gather(Futures{})); });
+    done_at_once = empty && empty->done();
     loop.stop();
   });
   loop.run_forever();
@@ -329,20 +327,10 @@ TEST_F(Ex36Gather, GatherOfNoFuturesIsDoneAtOnceWithAnEmptyVector) {
                  "with a running loop, gather of nothing works");
   EXPECT_STEP_TRUE(script, done_at_once,
                    "there is nothing to wait for: the future is done at once, inside gather()");
-  if (all) {
-    EXPECT_STEP_EQ(script, state_of(*all), std::string("result []"), "with an empty vector");
-    EXPECT_STEP_TRUE(script, &all->get_loop() == &loop, "on the running loop");
+  if (empty) {
+    EXPECT_STEP_EQ(script, state_of(*empty), std::string("result []"), "with an empty vector");
+    EXPECT_STEP_TRUE(script, &empty->get_loop() == &loop, "on the running loop");
   }
-}
-
-TEST_F(Ex36Gather, GatherOfNoFuturesWithoutARunningLoopIsRefused) {
-  Script script("gather({}) outside any loop", kLesson);
-
-  script.step("gather({})");
-  EXPECT_STEP_EQ(script, outcome_of([] { aio::gather(Futures{}); }),
-                 std::string("std::runtime_error: no running event loop"),
-                 "with no child, no loop can be taken from them: the future needs the running "
-                 "loop (get_running_loop()), and there is none");
 }
 
 TEST_F(Ex36Gather, SameFuturePassedTwiceAppearsTwiceAndIsWaitedForOnce) {
@@ -379,6 +367,15 @@ TEST_F(Ex36Gather, FuturesOfTwoLoopsAreRefused) {
                    "a gather's callbacks run on one loop: futures of two loops are "
                    "std::invalid_argument (seen: " +
                        outcome + ")");
+
+  script.step("for comparison: same = gather({a, c}), c on a's loop; both finish; run_once()");
+  Future<int> c(loop);
+  Future<std::vector<int>> same = aio::gather(Futures{a, c});
+  a.set_result(1);
+  c.set_result(3);
+  loop.run_once();
+  EXPECT_STEP_EQ(script, state_of(same), std::string("result [1, 3]"),
+                 "futures of one loop are gathered: only the mix was refused");
 }
 
 TEST_F(Ex36Gather, ChildThatFailsAfterTheGatherIsDoneHasItsExceptionRetrieved) {

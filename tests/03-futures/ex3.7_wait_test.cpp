@@ -166,7 +166,7 @@ TEST_F(Ex37Wait, FirstCompletedReturnsWithOneDoneAndTheRestPending) {
   script.step(
       "waited = wait({a, b, c}, {.return_when = FIRST_COMPLETED}); b.set_result(2); "
       "run_once()");
-  Waited waited = aio::wait(named, {.timeout = std::nullopt, .return_when = aio::FIRST_COMPLETED});
+  Waited waited = aio::wait(named, {.return_when = aio::FIRST_COMPLETED});
   b.set_result(2);
   loop.run_once();
   EXPECT_STEP_EQ(script, split_of(waited, named), std::string("done {b} pending {a, c}"),
@@ -189,7 +189,7 @@ TEST_F(Ex37Wait, FirstExceptionReturnsAtTheFirstFailure) {
   script.step(
       "waited = wait({a, b, c}, {.return_when = FIRST_EXCEPTION}); a.set_result(1); "
       "run_once()");
-  Waited waited = aio::wait(named, {.timeout = std::nullopt, .return_when = aio::FIRST_EXCEPTION});
+  Waited waited = aio::wait(named, {.return_when = aio::FIRST_EXCEPTION});
   a.set_result(1);
   loop.run_once();
   EXPECT_STEP_EQ(script, split_of(waited, named), std::string("pending"),
@@ -216,7 +216,7 @@ TEST_F(Ex37Wait, CancelledFutureIsNotAFailureForFirstException) {
   script.step(
       "waited = wait({a, b, c}, {.return_when = FIRST_EXCEPTION}); a.cancel(); "
       "run_once()");
-  Waited waited = aio::wait(named, {.timeout = std::nullopt, .return_when = aio::FIRST_EXCEPTION});
+  Waited waited = aio::wait(named, {.return_when = aio::FIRST_EXCEPTION});
   a.cancel();
   loop.run_once();
   EXPECT_STEP_EQ(script, split_of(waited, named), std::string("pending"),
@@ -239,7 +239,7 @@ TEST_F(Ex37Wait, FirstExceptionWithoutAFailureWaitsForAll) {
   script.step(
       "waited = wait({a, b}, {.return_when = FIRST_EXCEPTION}); b.set_result(2); "
       "run_once()");
-  Waited waited = aio::wait(named, {.timeout = std::nullopt, .return_when = aio::FIRST_EXCEPTION});
+  Waited waited = aio::wait(named, {.return_when = aio::FIRST_EXCEPTION});
   b.set_result(2);
   loop.run_once();
   EXPECT_STEP_EQ(script, split_of(waited, named), std::string("pending"),
@@ -377,7 +377,7 @@ TEST_F(Ex37Wait, AlreadyDoneFuturesCountAtOnce) {
 
   script.step("a.set_result(1); waited = wait({a, b}, {.return_when = FIRST_COMPLETED})");
   a.set_result(1);
-  Waited waited = aio::wait(named, {.timeout = std::nullopt, .return_when = aio::FIRST_COMPLETED});
+  Waited waited = aio::wait(named, {.return_when = aio::FIRST_COMPLETED});
   EXPECT_STEP_EQ(script, split_of(waited, named), std::string("pending"),
                  "wait hears of a through a done callback, which the loop runs: not inside "
                  "wait()");
@@ -418,7 +418,8 @@ TEST_F(Ex37Wait, FutureGivenTwiceIsWaitedForOnce) {
 }
 
 TEST_F(Ex37Wait, EmptyVectorIsRefused) {
-  Script script("wait({})", kLesson);
+  Script script("wait({}), then wait({a})", kLesson);
+  Future<int> a(loop);
 
   script.step("wait({})");
   const std::string outcome = thrown_by([] { aio::wait(Futures{}); });
@@ -426,6 +427,13 @@ TEST_F(Ex37Wait, EmptyVectorIsRefused) {
                    "waiting for nothing is a mistake asyncio refuses (\"Set of Tasks/Futures "
                    "is empty.\"): std::invalid_argument (seen: " +
                        outcome + ")");
+
+  script.step("for comparison: waited = wait({a}); a.set_result(1); run_once()");
+  Waited waited = aio::wait(Futures{a});
+  a.set_result(1);
+  loop.run_once();
+  EXPECT_STEP_EQ(script, split_of(waited, Futures{a}), std::string("done {a} pending {}"),
+                 "one future is enough to wait for");
 }
 
 TEST_F(Ex37Wait, FuturesOfTwoLoopsAreRefused) {
@@ -439,4 +447,14 @@ TEST_F(Ex37Wait, FuturesOfTwoLoopsAreRefused) {
                    "a wait's callbacks and timer run on one loop: futures of two loops are "
                    "std::invalid_argument (seen: " +
                        outcome + ")");
+
+  script.step("for comparison: waited = wait({a, c}), c on a's loop; both finish; run_once()");
+  Future<int> c(loop);
+  const Futures named{a, b, c};
+  Waited waited = aio::wait(Futures{a, c});
+  a.set_result(1);
+  c.set_result(3);
+  loop.run_once();
+  EXPECT_STEP_EQ(script, split_of(waited, named), std::string("done {a, c} pending {}"),
+                 "futures of one loop are waited for: only the mix was refused");
 }

@@ -107,14 +107,18 @@ TEST_F(Ex38Executor, ValueArrivesInTheFutureCompletedOnTheLoopsThread) {
   const std::thread::id test_thread = std::this_thread::get_id();
   std::thread::id job_thread;
   std::thread::id callback_thread;
-  // Debug mode refuses a future completed from a thread that does not run the loop.
+  Flag loop_running;  // declared before the loop: the loop's worker waits on it
+  // Debug mode refuses to let a thread that does not run the loop complete a future, while
+  // the loop runs: the job waits until it does.
   EventLoop loop(with(4, /*debug=*/true));
   watch(loop);
+  const SetOnExit release_on_exit{loop_running};
 
   script.step(
-      "f = run_in_executor(loop, a function that notes its thread and returns 42); "
-      "f.add_done_callback(note the thread)");
-  Future<int> f = aio::run_in_executor(loop, [&job_thread] {
+      "f = run_in_executor(loop, a function that waits until the loop runs, notes its "
+      "thread and returns 42); f.add_done_callback(note the thread)");
+  Future<int> f = aio::run_in_executor(loop, [&loop_running, &job_thread] {
+    loop_running.wait_for(kWatchdog);
     job_thread = std::this_thread::get_id();
     return 42;
   });
@@ -125,7 +129,8 @@ TEST_F(Ex38Executor, ValueArrivesInTheFutureCompletedOnTheLoopsThread) {
   EXPECT_STEP_TRUE(script, !f.done(),
                    "run_in_executor() returns at once, before the function has run");
 
-  script.step("run_until_complete(loop, f)");
+  script.step("call_soon(tell the job the loop runs); run_until_complete(loop, f)");
+  loop.call_soon([&loop_running] { loop_running.set(); });
   int value = 0;
   EXPECT_STEP_EQ(script, outcome_of([&] { value = complete(loop, f); }), std::string("nothing"),
                  "the future completes, with a value");
@@ -133,9 +138,9 @@ TEST_F(Ex38Executor, ValueArrivesInTheFutureCompletedOnTheLoopsThread) {
   EXPECT_STEP_TRUE(script, job_thread != std::thread::id{} && job_thread != test_thread,
                    "the function ran on another thread (a worker of the loop's pool)");
   EXPECT_STEP_TRUE(script, callback_thread == test_thread,
-                   "the future was completed on the loop's thread, the test's: its done "
-                   "callback ran there (a future is not thread-safe; the worker only hands "
-                   "the value over)");
+                   "the future was completed on the loop's thread, the test's, where its done "
+                   "callback ran: a future is not thread-safe, so the worker only hands the "
+                   "value over (debug mode refuses set_result() from the worker)");
 }
 
 TEST_F(Ex38Executor, ExceptionThrownByTheFunctionArrivesInTheFuture) {

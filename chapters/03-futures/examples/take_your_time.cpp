@@ -1,7 +1,7 @@
 // Tour 1: a Future, a result not there yet: a timer sets it 1 s later, run_until_complete waits.
 //
-// asyncio's first example of a future, in C++. main() creates a Future<std::string> and hands
-// it to take_your_time(), which books a timer (loop.call_later) and returns at once: the
+// The classic first example of an asyncio future, in C++. main() creates a Future<std::string> and
+// hands it to take_your_time(), which books a timer (loop.call_later) and returns at once: the
 // future is still pending. main() adds a done callback to it and calls run_until_complete(),
 // which runs the loop until the future is done. A second later the timer calls set_result().
 // That does not run the done callback there and then: it hands it to the loop (call_soon),

@@ -63,6 +63,9 @@ void DeferredState::fire(std::any first) {
   // Fire once (a second time: AlreadyCalledError "Deferred already fired"), then run the
   // chain with `first` as its result.
   if (called) throw AlreadyCalledError("Deferred already fired");
+  if (first.type() == typeid(Deferred)) {  // Twisted asserts the same
+    throw std::invalid_argument("a Deferred cannot be fired with another Deferred as its result");
+  }
   called = true;
   result = std::move(first);
   run_callbacks();

@@ -1,7 +1,6 @@
 // aio::gather: one future for the results of many, written with done callbacks only.
 #pragma once
 
-#include <concepts>
 #include <cstddef>
 #include <memory>
 #include <stdexcept>
@@ -117,6 +116,12 @@ Future<std::vector<Item>> start_gathering(std::vector<Future<T>> children) {
     }
     seen.insert(child.core().get());
   }
+  if constexpr (!std::is_copy_constructible_v<T>) {
+    // Each slot of the result takes its child's value out: there is only one to take.
+    if (seen.size() != children.size()) {
+      throw std::invalid_argument("gather: a future of a move-only result passed twice");
+    }
+  }
   auto outer = std::make_shared<Gathering<T, Item>>(loop, children, seen.size());
   seen.clear();
   for (const Future<T>& child : children) {
@@ -145,12 +150,6 @@ Future<std::vector<T>> gather(std::vector<Future<T>> children) {
 template <class T>
 Future<std::vector<Outcome<T>>> gather(std::vector<Future<T>> children, ReturnExceptions) {
   return detail::start_gathering<Outcome<T>>(std::move(children));
-}
-
-// gather(a, b, c): the same, for futures named one by one.
-template <class T, std::same_as<Future<T>>... More>
-Future<std::vector<T>> gather(const Future<T>& first, const More&... more) {
-  return gather(std::vector<Future<T>>{first, more...});
 }
 // endregion
 

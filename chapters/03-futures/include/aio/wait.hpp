@@ -2,6 +2,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -23,7 +24,7 @@ inline constexpr ReturnWhen ALL_COMPLETED = ReturnWhen::all_completed;
 
 // The keyword arguments of asyncio.wait(): wait(futures, {.timeout = 1.5}).
 struct WaitOptions {
-  std::optional<double> timeout;  // seconds; none: no limit
+  std::optional<double> timeout = std::nullopt;  // seconds; none: no limit
   ReturnWhen return_when = ALL_COMPLETED;
 };
 
@@ -112,6 +113,10 @@ class Waiting : public std::enable_shared_from_this<Waiting<T>> {
 template <class T>
 Future<WaitResult<T>> wait(std::vector<Future<T>> futures, WaitOptions options = {}) {
   if (futures.empty()) throw std::invalid_argument("Set of Tasks/Futures is empty.");
+  // Checked before any callback is added, so that a refusal leaves nothing behind.
+  if (options.timeout && std::isnan(*options.timeout)) {
+    throw std::invalid_argument("wait: the timeout is NaN");
+  }
   std::vector<Future<T>> distinct;  // Python makes a set of them: each is waited for once
   for (const Future<T>& future : futures) {
     if (&future.get_loop() != &futures.front().get_loop()) {

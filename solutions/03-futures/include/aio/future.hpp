@@ -107,9 +107,13 @@ T hand_on(T& value) {
 // endregion
 
 // A done callback's name for reports: the one given, else the callable's type.
+// Demangling costs far more than the rest of add_done_callback, so each type is named once and
+// the name kept (a constant after its first use).
 template <class F>
 std::string callback_name(std::string name) {
-  return name.empty() ? readable_type_name(typeid(F)) : name;
+  if (!name.empty()) return name;
+  static const std::string type_name = readable_type_name(typeid(F));
+  return type_name;
 }
 
 }  // namespace detail
