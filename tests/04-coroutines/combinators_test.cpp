@@ -31,17 +31,7 @@
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 
-// REFERENCE BUG (reported; remove these pragmas once fixed): shield() of a coroutine captures
-// `aw` in a lambda that uses it only when it has get_loop(); clang's -Wunused-lambda-capture,
-// an error with AIO_WERROR, rejects it. The fix belongs in timeouts.hpp.
-#ifdef __clang__
-#pragma clang diagnostic push
-#pragma clang diagnostic ignored "-Wunused-lambda-capture"
-#endif
 #include "aio/timeouts.hpp"
-#ifdef __clang__
-#pragma clang diagnostic pop
-#endif
 #include "support/script.hpp"
 
 namespace {

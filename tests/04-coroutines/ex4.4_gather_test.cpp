@@ -31,14 +31,7 @@
 #include "aio/errors.hpp"
 #include "aio/event_loop.hpp"
 #include "aio/future.hpp"
-// REFERENCE BUG (reported; remove this pragma once fixed): gather() with no argument
-// instantiates detail::loop_of() with an empty pack, whose lambda `look` is then set but never
-// used, and -Werror (AIO_WERROR) turns that warning into an error in every file that calls
-// gather(). The fix belongs in gather_tasks.hpp ([[maybe_unused]] on `look`).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wunused-but-set-variable"
 #include "aio/gather_tasks.hpp"
-#pragma GCC diagnostic pop
 #include "aio/outcome.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"

@@ -25,16 +25,18 @@ void shut_down(EventLoop& loop) {
   // ("unhandled exception during asyncio.run() shutdown"). Then close the loop.
   if (loop.is_closed()) return;
   std::vector<AnyTask> left = all_tasks(loop);
-  std::size_t pending = left.size();
+  // Shared, not a local captured by reference: the callbacks may outlive this call (a run that
+  // throws, then a second shut_down).
+  auto pending = std::make_shared<std::size_t>(left.size());
   for (const AnyTask& task : left) {
     task.cancel();
     task.core()->add_done_callback(
-        [&loop, &pending](FutureCore&) {
-          if (--pending == 0) loop.stop();
+        [&loop, pending](FutureCore&) {
+          if (--*pending == 0) loop.stop();
         },
         "asyncio.run shutdown");
   }
-  if (pending > 0) loop.run_forever();
+  if (*pending > 0) loop.run_forever();
   for (const AnyTask& task : left) {
     if (!task.done() || task.cancelled()) continue;
     if (const std::exception_ptr error = task.exception()) {

@@ -136,7 +136,7 @@ Coroutine<AwaitResult<A>> wait_for(A aw, std::optional<double> timeout_seconds) 
 template <Awaitable A>
 Future<AwaitResult<A>> shield(A aw) {
   using T = AwaitResult<A>;
-  EventLoop& loop = [&aw]() -> EventLoop& {
+  EventLoop& loop = [&]() -> EventLoop& {
     if constexpr (requires { aw.get_loop(); }) {
       return aw.get_loop();
     } else {

@@ -33,6 +33,8 @@ class AsCompleted {
     for (const Future<T>& future : futures) {
       state_->ids.emplace_back(future, future.add_done_callback(
                                            [state = state_](const Future<T>& done) {
+                                             // Queued before the timeout ran: too late, as 3.12.
+                                             if (state->timed_out) return;
                                              state->finished.push_back(done);
                                              state->wake();
                                            },

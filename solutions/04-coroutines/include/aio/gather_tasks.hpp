@@ -124,7 +124,7 @@ Future<Result> start_gather(EventLoop& loop, std::vector<std::shared_ptr<FutureC
 template <class... Aws>
 EventLoop& loop_of(const Aws&... aws) {
   EventLoop* loop = nullptr;
-  auto look = [&loop](const auto& aw) {
+  [[maybe_unused]] auto look = [&loop](const auto& aw) {  // unused for an empty pack
     if constexpr (requires { aw.get_loop(); }) {
       if (loop == nullptr) loop = &aw.get_loop();
     }
