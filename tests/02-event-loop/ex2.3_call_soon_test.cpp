@@ -499,3 +499,41 @@ TEST_F(Ex23CallSoon, SchedulingOnAClosedLoopIsRefused) {
                  "and call_at()");
   EXPECT_STEP_EQ(script, trace, Trace{}, "close() dropped the pending callback unrun");
 }
+
+TEST_F(Ex23CallSoon, AddCallbackQueuesAHandleMadeElsewhereEachTimeItIsAdded) {
+  Script script("a handle made once, queued with add_callback() again and again", kLesson);
+  Trace trace;
+  EventLoop loop(on(clock));
+  const auto handle = std::make_shared<aio::Handle>(note(trace, "h"), "h");
+
+  script.step("call_soon(a); add_callback(h); call_soon(b); run_once()");
+  loop.call_soon(note(trace, "a"));
+  loop.add_callback(handle);
+  loop.call_soon(note(trace, "b"));
+  loop.run_once();
+  EXPECT_STEP_EQ(script, trace, (Trace{"a", "h", "b"}),
+                 "add_callback() queues the handle as call_soon() queues the one it makes: in "
+                 "order, for the next iteration");
+
+  script.step("add_callback(h) again; run_once()");
+  loop.add_callback(handle);
+  loop.run_once();
+  EXPECT_STEP_EQ(script, trace, (Trace{"a", "h", "b", "h"}),
+                 "the same handle can be queued again once it has run (a task's step is)");
+
+  script.step("cancel h; add_callback(h)");
+  handle->cancel();
+  EXPECT_STEP_EQ(script, outcome_of([&] { loop.add_callback(handle); }),
+                 std::string("std::logic_error: add_callback: the handle is cancelled"),
+                 "a cancelled handle would never run: add_callback() refuses it "
+                 "(std::invalid_argument)");
+
+  script.step("close(); add_callback(a fresh handle)");
+  loop.close();
+  EXPECT_STEP_EQ(script, outcome_of([&] {
+                   loop.add_callback(std::make_shared<aio::Handle>(note(trace, "x"), "x"));
+                 }),
+                 std::string("std::runtime_error: Event loop is closed"),
+                 "a closed loop refuses it, as it refuses call_soon()");
+  EXPECT_STEP_EQ(script, trace, (Trace{"a", "h", "b", "h"}), "nothing else ran");
+}

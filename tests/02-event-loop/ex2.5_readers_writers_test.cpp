@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <ostream>
 #include <stdexcept>
@@ -188,6 +189,36 @@ TEST_P(Ex25ReadersWriters, ReaderRunsInEveryIterationWhileTheFdIsReadable) {
   write_bytes(pipe.write_end.get(), "d");
   loop.run_once();
   EXPECT_STEP_EQ(script, calls, 4, "the reader stays registered: new bytes wake it again");
+  EXPECT_TRUE(loop.remove_reader(pipe.read_end.get()));
+}
+
+TEST_P(Ex25ReadersWriters, ReaderStillRunsWhileCallbacksAreAlwaysReady) {
+  Script script(scenario("a callback that reschedules itself forever, and a readable pipe"),
+                kLesson);
+  Pipe pipe = make_pipe();
+  int spins = 0;
+  int reads = 0;
+
+  script.step("call_soon(spin: call_soon(spin)); write \"ab\"; add_reader(read one byte)");
+  std::function<void()> spin = [&] {
+    ++spins;
+    loop.call_soon(spin);
+  };
+  loop.call_soon(spin);
+  write_bytes(pipe.write_end.get(), "ab");
+  loop.add_reader(pipe.read_end.get(), [&] {
+    ++reads;
+    read_one(pipe.read_end.get());
+  });
+
+  script.step("run_once() twice");
+  loop.run_once();
+  loop.run_once();
+  EXPECT_STEP_EQ(script, spins, 2, "spin runs once per iteration");
+  EXPECT_STEP_EQ(script, reads, 2,
+                 "the reader runs in both iterations too: with callbacks ready the loop does not "
+                 "wait, but while an fd is watched it still looks (select with timeout 0); "
+                 "only a loop watching no fd may skip that look");
   EXPECT_TRUE(loop.remove_reader(pipe.read_end.get()));
 }
 

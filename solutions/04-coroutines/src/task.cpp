@@ -71,9 +71,19 @@ void report_destroyed_pending(TaskRunner& task) noexcept {
 
 // ---- the task --------------------------------------------------------------------------------
 
+StepHandle::StepHandle(TaskRunner& task) : Handle([&task] { task.step(); }, {}), task_(task) {}
+
+std::string StepHandle::name() const {
+  return "Task.step " + task_.get_name();
+}
+
 TaskRunner::TaskRunner(EventLoop& loop, std::coroutine_handle<> root, PromiseBase& root_promise,
                        std::string name)
-    : loop_(&loop), name_(std::move(name)), root_(root) {
+    : loop_(&loop),
+      registry_(&registry(loop)),
+      name_(std::move(name)),
+      step_handle_(*this),
+      root_(root) {
   root_promise.runner = this;
   frames_.push_back(root);
 }
@@ -99,7 +109,7 @@ void TaskRunner::destroy_root() noexcept {
 }
 
 void TaskRunner::start() {
-  TaskRegistry& tasks = registry(*loop_);
+  TaskRegistry& tasks = *registry_;
   tasks.live.insert(this);
   registered_ = true;
   if (name_.empty()) name_ = "Task-" + std::to_string(++tasks.created);
@@ -127,11 +137,13 @@ void TaskRegistry::on_close() {
 void TaskRunner::unregister() noexcept {
   if (!registered_) return;
   registered_ = false;
-  registry(*loop_).live.erase(this);
+  registry_->live.erase(this);
 }
 
 void TaskRunner::schedule_step() {
-  loop_->call_soon([self = future().shared_from_this(), this] { step(); }, "Task.step " + name_);
+  // The queued pointer owns the task (shared_ptr's aliasing constructor): a task whose step is
+  // queued stays alive until the step has run.
+  loop_->add_callback(HandlePtr(future().shared_from_this(), &step_handle_));
 }
 
 // region: step
@@ -145,7 +157,7 @@ void TaskRunner::step() {
   // a frame that waits for a future sets suspended_ (the step is over). No frame left: the
   // coroutine has ended, finish().
   if (future().done()) return;
-  const CurrentTask current(registry(*loop_), *this);
+  const CurrentTask current(*registry_, *this);
   if (!started_) {
     started_ = true;
     if (must_cancel_) {

@@ -35,6 +35,7 @@ struct ExceptionContext {
 // region: iteration
 // One iteration (run_once) does, in this order:
 //   1. wait in the selector: not at all if callbacks are ready, else until the next timer
+//      (and skip the system call when it could not wait and no fd of ours is watched)
 //   2. queue the callbacks of the fds that are ready (readers, writers, wake-ups, signals)
 //   3. queue the timers that are due, earliest first
 //   4. run the callbacks that were ready when step 4 began, first in, first out; what they
@@ -61,6 +62,12 @@ class EventLoop {
   // asyncio: loop.call_soon(callback). Runs it in the next iteration, after the callbacks
   // already queued. `name` names it in reports (default: the callable's type).
   HandlePtr call_soon(Callback callback, std::string name = {});
+
+  // asyncio's private loop._add_callback(handle): queues a handle made elsewhere, as
+  // call_soon queues the one it makes. A task queues its one step handle this way each time it
+  // yields, instead of a new handle per step. A closed loop refuses it (std::runtime_error),
+  // and so does a cancelled handle (std::invalid_argument).
+  void add_callback(HandlePtr handle);
 
   // asyncio: loop.call_later(delay, callback). A delay <= 0 means "as soon as possible";
   // NaN is std::invalid_argument.
@@ -186,6 +193,7 @@ class EventLoop {
   void write_log(std::string_view line);
   void report_broken_handler(const ExceptionContext& context, std::exception_ptr error);
   double select_timeout();
+  void poll_fds(double timeout);
   void set_watcher(int fd, HandlePtr Watchers::*slot, HandlePtr handle);
   bool clear_watcher(int fd, HandlePtr Watchers::*slot);
   void read_wakeups();

@@ -30,8 +30,10 @@ class Handle {
   // asyncio: Handle.cancelled().
   bool cancelled() const noexcept { return cancelled_; }
 
-  // The name that error and debug reports use: the one given, else the callable's type.
-  std::string name() const;
+  // The name that error and debug reports use: the one given, else the callable's type. A
+  // handle made to be queued again and again (a task's step) may make its name itself, when
+  // a report asks for it.
+  virtual std::string name() const;
 
   // Runs the callback. The loop calls it; what it throws goes to the loop's exception handler.
   void run() { callback_(); }

@@ -19,6 +19,21 @@ namespace aio {
 
 namespace detail {
 
+class TaskRunner;
+struct TaskRegistry;
+
+// The handle that queues a task's step: one per task, queued again at each step (through
+// loop.add_callback), so a step costs no allocation. Its name is made only when a report
+// asks: "Task.step Task-3".
+class StepHandle final : public Handle {
+ public:
+  explicit StepHandle(TaskRunner& task);
+  std::string name() const override;
+
+ private:
+  TaskRunner& task_;
+};
+
 // region: task_runner
 // The part of a task that does not depend on its result type: the stack of its coroutine
 // frames and the step that resumes the one on top (asyncio's Task.__step), cancellation, and
@@ -78,8 +93,10 @@ class TaskRunner {
 
   // region: runner_members
   EventLoop* loop_;
+  TaskRegistry* registry_;  // the loop's tasks (found once: a lookup by type is not free)
   std::string name_;
-  std::coroutine_handle<> root_;                 // the first frame, until the task is done
+  StepHandle step_handle_;        // queued, with the task as its owner, for each step
+  std::coroutine_handle<> root_;  // the first frame, until the task is done
   std::vector<std::coroutine_handle<>> frames_;  // [0] the first frame; back() runs next
   bool started_ = false;
   bool registered_ = false;
