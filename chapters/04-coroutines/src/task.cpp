@@ -139,22 +139,25 @@ void TaskRunner::unregister() noexcept {
   registry_->live.erase(this);
 }
 
+// region: schedule_step
 void TaskRunner::schedule_step() {
   // The queued pointer owns the task (shared_ptr's aliasing constructor): a task whose step is
   // queued stays alive until the step has run.
   loop_->add_callback(HandlePtr(future().shared_from_this(), &step_handle_));
 }
+// endregion
 
 // region: step
 void TaskRunner::step() {
   // EXERCISE 4.1: the step itself
   // Nothing for a done task. While the step runs, this task is the loop's current task.
-  // A cancel requested before the first step: the coroutine never runs, the task ends
-  // cancelled. One requested later: CancelledError waits in pending_ for the frame about to
-  // resume. Then resume the frame on top of the stack, again and again: a frame that awaits a
-  // coroutine pushes it (it runs next), a frame that ends pops itself (its parent runs next),
-  // a frame that waits for a future sets suspended_ (the step is over). No frame left: the
-  // coroutine has ended, finish().
+  // The first step sets started_. A cancel requested before it: the coroutine never runs;
+  // destroy its frames and end the task cancelled. One requested later: a CancelledError
+  // (with cancel_message_) waits in pending_ for the frame about to resume. Either way the
+  // request is used up: clear must_cancel_. Then resume the frame on top of the stack, again and
+  // again: a frame that awaits a coroutine pushes it (it runs next), a frame that ends pops itself
+  // (its parent runs next), a frame that waits for a future sets suspended_ (the step is over). No
+  // frame left: the coroutine has ended, finish().
   throw aio::NotImplemented{"4.1"};
   // END EXERCISE
 }
@@ -174,8 +177,9 @@ void TaskRunner::pop_frame() noexcept {
 // region: block_on
 void TaskRunner::block_on(FutureCore& awaited) {
   // EXERCISE 4.2: wait for a future
-  // Refuse a future of another loop ("Task got Future attached to a different loop") and the
-  // task itself ("Task cannot await on itself"): std::runtime_error, thrown into the coroutine.
+  // Refuse a future of another loop (a message that says "attached to a different loop") and
+  // the task itself ("Task cannot await on itself"): std::runtime_error, thrown into the
+  // coroutine.
   // Else remember the future as waiter_, give it a done callback that wakes the task (forget
   // the waiter, step), and end this step. A cancel requested while the coroutine ran (from
   // inside it) goes to the future now, as asyncio's __step does.

@@ -246,8 +246,9 @@ class FutureAwaiter {
   T await_resume() {
     // EXERCISE 4.2: resume after a future
     // First what the task may have to throw in here (a cancellation), if this awaiter did
-    // suspend; then the future's result (hand_on: copied, or moved out when move-only), or
-    // its exception, rethrown.
+    // suspend; then the future's result, or its exception, rethrown. For the result, chapter
+    // 03's detail::hand_on copies it, or moves it out when move-only; a Future<void> has
+    // none (if constexpr).
     throw aio::NotImplemented{"4.2"};
     // END EXERCISE
   }
