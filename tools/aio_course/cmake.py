@@ -16,6 +16,7 @@ from .repo import ROOT
 
 NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s*(.*)$")
 COMPILER_ERROR = re.compile(r"^(?P<where>[^\s:][^:]*:\d+(?::\d+)?): (?:fatal )?error: (?P<what>.*)$")
+SILENT_BUILD_REPORT_S = 30  # seconds between progress lines when no terminal shows one
 
 
 @dataclass
@@ -87,6 +88,9 @@ def build(build: Build, targets: list[str] | None = None, quiet: bool = False,
     if not quiet and not progress.enabled:
         ui.say(f"building {what} ...")
     started = time.monotonic()
+    # Without a terminal (a log, an editor's task runner) a line every half minute shows that a
+    # long first build is moving.
+    last_said = started
     output: list[str] = []
     with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           text=True, errors="replace") as process:
@@ -95,6 +99,10 @@ def build(build: Build, targets: list[str] | None = None, quiet: bool = False,
             if step := NINJA_PROGRESS.match(line):
                 done, total, action = step.groups()
                 progress.update(f"building {what} [{done}/{total}] {_short(action)}")
+                now = time.monotonic()
+                if not quiet and not progress.enabled and now - last_said >= SILENT_BUILD_REPORT_S:
+                    ui.say(ui.dim(f"  ... {done} of {total} steps done ({now - started:.0f} s)"))
+                    last_said = now
     elapsed = time.monotonic() - started
     progress.clear()
     if process.returncode != 0:
