@@ -404,3 +404,56 @@ TEST_F(AsCompleted, NextBeyondTheSizeThrowsOutOfRange) {
                  "there are as many results as awaitables: a next() beyond them is "
                  "std::out_of_range (it would wait forever)");
 }
+
+Coroutine<void> take_one_noted(aio::AsCompleted<int>& finished, std::string who, Trace& trace) {
+  try {
+    const int value = co_await finished.next();
+    trace.push_back(who + " got " + std::to_string(value) + " at " + now());
+  } catch (...) {
+    trace.push_back(who + " threw " + describe(std::current_exception()) + " at " + now());
+    throw;
+  }
+}
+
+TEST_F(AsCompleted, TwoTasksWaitingInNextEachGetAResult) {
+  Script script("as_completed(sleep 1 -> 10, sleep 2 -> 20); tasks A and B each call next()",
+                kLesson);
+
+  script.step("finished = as_completed(...); create_task(A: next()), create_task(B: next())");
+  const Task<int> first = aio::create_task(loop, value_after(1, 10, trace));
+  const Task<int> second = aio::create_task(loop, value_after(2, 20, trace));
+  auto finished = aio::as_completed(std::vector<Future<int>>{first, second});
+  const Task<void> a = aio::create_task(loop, take_one_noted(finished, "A", trace));
+  const Task<void> b = aio::create_task(loop, take_one_noted(finished, "B", trace));
+
+  script.step("run the loop until A and B are done");
+  run_until_done(loop, b);
+  run_until_done(loop, a);
+  EXPECT_STEP_EQ(script, trace,
+                 (Trace{"10 at t=1", "A got 10 at t=1", "20 at t=2", "B got 20 at t=2"}),
+                 "each result goes to one waiting next(), first come first served: A, which "
+                 "waited first, gets the first; B is not forgotten and gets the second");
+}
+
+TEST_F(AsCompleted, ANextCancelledWhileWaitingTakesNothing) {
+  Script script("as_completed(sleep 1 -> 10); A calls next(), is cancelled; then B calls next()",
+                kLesson);
+
+  script.step("finished = as_completed(...); create_task(A: next()); one iteration; A.cancel()");
+  const Task<int> only = aio::create_task(loop, value_after(1, 10, trace));
+  auto finished = aio::as_completed(std::vector<Future<int>>{only});
+  const Task<void> a = aio::create_task(loop, take_one_noted(finished, "A", trace));
+  loop.stop();
+  loop.run_forever();  // one iteration, with the loop running (sleep() asks for it)
+  a.cancel();
+  run_until_done(loop, a);
+  EXPECT_STEP_EQ(script, state_of(a), std::string("cancelled"), "A was cancelled in next()");
+
+  script.step("create_task(B: next()); run the loop until B is done");
+  const Task<void> b = aio::create_task(loop, take_one_noted(finished, "B", trace));
+  run_until_done(loop, b);
+  EXPECT_STEP_EQ(script, trace,
+                 (Trace{"A threw aio::CancelledError:  at t=0", "10 at t=1", "B got 10 at t=1"}),
+                 "the cancelled next() took no result and used up no turn: B's next() gets "
+                 "the one result (not std::out_of_range)");
+}

@@ -54,8 +54,8 @@ Coroutine<void> Event::wait() {
 
 void Event::set() {
   // EXERCISE 4.8: set the event
-  // Once: the first set() sets the flag and completes every waiter's future that is not done
-  // (a cancelled one is done). The tasks wake up at their next step, not inside set().
+  // On an event already set, nothing. Else set the flag and complete every waiter's future that
+  // is not done (a cancelled one is done). The tasks wake up at their next step, not in set().
   throw aio::NotImplemented{"4.8"};
   // END EXERCISE
 }
@@ -67,9 +67,9 @@ Coroutine<void> Lock::acquire() {
   // EXERCISE 4.8 (coroutine): acquire the lock, in turn
   // Free, and nobody in line but waiters already cancelled: take it (locked_) and return.
   // Otherwise wait in line: a new future in waiters_, awaited; take it out of the line after,
-  // however the wait ends. Woken: take the lock. Ended by an exception (a cancellation), with
-  // the lock free: the lock may have been handed to this task just before the cancellation,
-  // so hand it on to the next in line (wake_up_first), then let the exception go on.
+  // however the wait ends. Woken: take the lock. Ended by any exception (a cancellation, as a
+  // rule), with the lock free: the lock may have been handed to this task just before the
+  // cancellation, so hand it on to the next in line (wake_up_first), then let the exception go on.
   co_await aio::not_implemented("4.8");
   // END EXERCISE
 }
@@ -181,7 +181,8 @@ Coroutine<void> Semaphore::acquire() {
   // EXERCISE 4.8: a semaphore waits its turn
   // Wait in line as Lock::acquire does (a future in waiters_, taken out after). The unit is
   // taken for this task by whoever wakes it (wake_up_next). If the wait ends with an exception
-  // although the future was completed (woken, then cancelled), give that unit back. Either
+  // although the future has a result (woken, then the task was cancelled before it ran: done
+  // and not cancelled), give that unit back. Either
   // way, units may be free while tasks that arrived meanwhile wait in line behind this one:
   // wake as many of them as there are units. Then return, or let the exception go on.
   throw aio::NotImplemented{"4.8"};

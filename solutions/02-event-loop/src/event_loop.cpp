@@ -198,7 +198,7 @@ void EventLoop::poll_fds(double timeout) {
   // With callbacks ready the loop may not wait; and with no reader, writer or signal fd
   // watched, a look could only find the loop's own wake-up fd, whose queue
   // take_threadsafe_callbacks() reads anyway. Then skip the system call: on the course's
-  // machines one costs as much as twenty callbacks.
+  // machines one costs as much as two dozen callbacks.
   const bool may_not_wait = !ready_.empty() || stopping_;
   if (may_not_wait && watchers_.empty() && signal_fd_ == -1) {
     ready_fds_.clear();

@@ -22,7 +22,9 @@ namespace aio {
 //   for (std::size_t i = 0; i < finished.size(); ++i) use(co_await finished.next());
 //
 // next() gives the result (or rethrows the exception) of the earliest future not yet given.
-// After the timeout, every next() not yet satisfied raises TimeoutError; the futures go on.
+// Several tasks may wait in next() at once: each result goes to one of them, first come first
+// served, and a next() cancelled while it waits takes nothing. After the timeout, every next()
+// not yet satisfied raises TimeoutError; the futures go on.
 // endregion
 template <class T>
 class AsCompleted {
@@ -36,7 +38,7 @@ class AsCompleted {
                                              // Queued before the timeout ran: too late, as 3.12.
                                              if (state->timed_out) return;
                                              state->finished.push_back(done);
-                                             state->wake();
+                                             state->wake_one();
                                            },
                                            "as_completed"));
     }
@@ -61,10 +63,18 @@ class AsCompleted {
     const std::shared_ptr<State> state = state_;
     if (state->given == state->total) throw std::out_of_range("as_completed: no futures left");
     ++state->given;
-    while (state->finished.empty() && !state->timed_out) {
-      state->waiter.emplace(state->loop());
-      const Future<void> waiter = *state->waiter;
-      co_await waiter;
+    try {
+      while (state->finished.empty() && !state->timed_out) {
+        const Future<void> waiter(state->loop());
+        state->waiters.push_back(waiter);
+        co_await waiter;
+      }
+    } catch (...) {
+      // Cancelled while waiting: this next() took nothing. A result that woke it goes on to
+      // the next waiter, and one more next() may be made.
+      --state->given;
+      if (!state->finished.empty()) state->wake_one();
+      throw;
     }
     if (state->finished.empty()) throw TimeoutError("as_completed: the timeout expired");
     const Future<T> done = state->finished.front();
@@ -82,18 +92,29 @@ class AsCompleted {
     std::size_t given = 0;
     std::deque<Future<T>> finished;  // done, not yet given by next()
     std::vector<std::pair<Future<T>, CallbackId>> ids;
-    std::optional<Future<void>> waiter;  // what a next() waits on
+    std::deque<Future<void>> waiters;  // one per next() waiting, in the order they came
     TimerHandlePtr timer;
     bool timed_out = false;
 
     EventLoop& loop() const { return ids.front().first.get_loop(); }
-    void wake() {
-      if (waiter && !waiter->done()) waiter->set_result();
+    // A result came: wake the first next() still waiting (a cancelled one is skipped).
+    void wake_one() {
+      while (!waiters.empty()) {
+        const Future<void> waiter = waiters.front();
+        waiters.pop_front();
+        if (!waiter.done()) {
+          waiter.set_result();
+          return;
+        }
+      }
     }
     void time_out() {
       timed_out = true;
       stop_watching();
-      wake();
+      for (const Future<void>& waiter : waiters) {
+        if (!waiter.done()) waiter.set_result();
+      }
+      waiters.clear();
     }
     // Takes the callbacks off the futures and cancels the timer (they hold this state).
     void stop_watching() {

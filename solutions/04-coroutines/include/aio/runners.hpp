@@ -22,10 +22,12 @@ void shut_down(EventLoop& loop);
 }  // namespace detail
 
 // region: run
-// asyncio.run(main). A new loop; `main` runs as its first task until it is done; the tasks it
-// left behind are cancelled and awaited; the executor is shut down; the loop is closed. Returns
-// what `main` returned or rethrows what it threw. std::runtime_error when called where a loop
-// is already running ("asyncio.run() cannot be called from a running event loop").
+// asyncio.run(main). A new loop; `main` runs as its first task until it is done; the tasks it left
+// behind are cancelled and awaited; the loop is closed, which stops its executor taking jobs, and
+// run() returns only once the jobs still running have ended (the loop's destructor waits for them;
+// unlike asyncio, which runs the loop meanwhile, their results are dropped: no task is left to take
+// them). Returns what `main` returned or rethrows what it threw. std::runtime_error when called
+// where a loop is already running ("asyncio.run() cannot be called from a running event loop").
 template <class T>
 T run(Coroutine<T> main, RunOptions options = {}) {
   detail::check_no_running_loop();
