@@ -32,6 +32,7 @@
 #include "aio/task.hpp"
 
 #include "aio/timeouts.hpp"
+#include "loop_harness.hpp"
 #include "support/script.hpp"
 
 namespace {
@@ -41,7 +42,12 @@ using aio::Coroutine;
 using aio::EventLoop;
 using aio::Future;
 using aio::Task;
+using aio::testing::finish_leftovers;
+using aio::testing::now;
+using aio::testing::on;
+using aio::testing::run_until_done;
 using aio::testing::Script;
+using aio::testing::TestTimer;
 using Trace = std::vector<std::string>;
 
 // No exercise of their own: a failure names the exercises whose code they run on.
@@ -89,61 +95,6 @@ std::string state_of(const F& future) {
   if (future.cancelled()) return "cancelled";
   if (const std::exception_ptr error = future.exception()) return "exception " + describe(error);
   return "finished";
-}
-
-// The running loop's time, for traces: "t=1.5".
-std::string now() {
-  char text[32];
-  std::snprintf(text, sizeof text, "t=%g", aio::get_running_loop().time());
-  return text;
-}
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
-}
-
-// Runs the loop until `future` is done, as run_until_complete() does. The manual clock jumps
-// from timer to timer, so this takes no real time. A watchdog timer, far later than any timer
-// of a test, stops the loop if the future is still pending when nothing else is left to do:
-// a bug fails the test instead of hanging it.
-template <class F>
-void run_until_done(EventLoop& loop, const F& future) {
-  if (future.done()) return;
-  const aio::CallbackId stopper = future.core()->add_done_callback(
-      [&loop](aio::detail::FutureCore&) { loop.stop(); }, "test: stop the loop");
-  const aio::TimerHandlePtr watchdog = loop.call_at(
-      loop.time() + 1e9, [&loop] { loop.stop(); }, "test: watchdog");
-  loop.run_forever();
-  watchdog->cancel();
-  future.core()->remove_done_callback(stopper);
-}
-
-// A timer a test sets on the loop, cancelled when the test's body ends: its callback refers
-// to the body's locals, and TearDown() runs the loop again after the body.
-class TestTimer {
- public:
-  explicit TestTimer(aio::TimerHandlePtr timer) : timer_(std::move(timer)) {}
-  ~TestTimer() { timer_->cancel(); }
-  TestTimer(const TestTimer&) = delete;
-  TestTimer& operator=(const TestTimer&) = delete;
-
- private:
-  aio::TimerHandlePtr timer_;
-};
-
-// Cancels the tasks a test left pending and runs the loop until they are done, so that no task
-// outlives its test waiting in a cycle. (A starter's stub may throw from cancel(): the test has
-// failed already; the clean-up goes on.)
-void finish_leftovers(EventLoop& loop) {
-  for (const AnyTask& task : aio::all_tasks(loop)) {
-    try {
-      task.cancel();
-    } catch (...) {
-    }
-  }
-  for (const AnyTask& task : aio::all_tasks(loop)) run_until_done(loop, task);
 }
 
 // Sleeps, notes "<value> at t=<time>" (or its cancellation), returns `value`.

@@ -35,6 +35,7 @@
 #include "aio/future.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "loop_harness.hpp"
 #include "support/script.hpp"
 
 namespace {
@@ -43,6 +44,7 @@ using aio::AnyTask;
 using aio::Coroutine;
 using aio::EventLoop;
 using aio::Task;
+using aio::testing::on;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
@@ -104,12 +106,6 @@ std::string what_of(const std::exception_ptr& error) {
     return e.what();
   }
   return "";
-}
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
 }
 
 // One iteration of the loop, with the loop as the running loop.

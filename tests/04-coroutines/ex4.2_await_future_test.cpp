@@ -30,6 +30,7 @@
 #include "aio/future.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "loop_harness.hpp"
 #include "support/script.hpp"
 
 namespace {
@@ -38,6 +39,7 @@ using aio::Coroutine;
 using aio::EventLoop;
 using aio::Future;
 using aio::Task;
+using aio::testing::on;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
@@ -90,12 +92,6 @@ struct Report {
 
 void PrintTo(const Report& report, std::ostream* out) {
   *out << "{\"" << report.message << "\", \"" << report.what << "\"}";
-}
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
 }
 
 // One iteration of the loop, with the loop as the running loop.

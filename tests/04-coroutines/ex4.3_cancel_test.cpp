@@ -31,6 +31,7 @@
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
 #include "aio/timeouts.hpp"
+#include "loop_harness.hpp"
 #include "support/script.hpp"
 
 namespace {
@@ -40,6 +41,7 @@ using aio::Coroutine;
 using aio::EventLoop;
 using aio::Future;
 using aio::Task;
+using aio::testing::on;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 
@@ -74,12 +76,6 @@ std::string outcome(F&& call) {
     return describe(std::current_exception());
   }
   return "nothing";
-}
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
 }
 
 // One iteration of the loop, with the loop as the running loop.

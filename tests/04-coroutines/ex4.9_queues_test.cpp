@@ -33,6 +33,7 @@
 #include "aio/run_until_complete.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "loop_harness.hpp"
 #include "support/script.hpp"
 
 namespace {
@@ -41,6 +42,7 @@ using aio::Coroutine;
 using aio::EventLoop;
 using aio::Queue;
 using aio::Task;
+using aio::testing::on;
 using aio::testing::Script;
 using Trace = std::vector<std::string>;
 using Items = std::vector<int>;
@@ -81,12 +83,6 @@ std::string outcome(F&& call) {
     return describe(std::current_exception());
   }
   return "nothing";
-}
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
 }
 
 // One iteration of the loop, with the loop as the running loop (run_once() alone would not

@@ -26,6 +26,7 @@
 #include "aio/future.hpp"
 #include "aio/sleep.hpp"
 #include "aio/task.hpp"
+#include "loop_harness.hpp"
 #include "support/lifetime.hpp"
 #include "support/script.hpp"
 
@@ -37,15 +38,10 @@ using aio::EventLoop;
 using aio::Future;
 using aio::Task;
 using aio::testing::Lifetimes;
+using aio::testing::on;
 using aio::testing::Script;
 using aio::testing::Tracked;
 using Trace = std::vector<std::string>;
-
-EventLoop::Options on(std::shared_ptr<aio::Clock> clock) {
-  EventLoop::Options options;
-  options.clock = std::move(clock);
-  return options;
-}
 
 // One iteration of the loop, with the loop as the running loop.
 void iterate(EventLoop& loop) {
